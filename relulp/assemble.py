@@ -1,0 +1,298 @@
+"""The Theorem 4.2 LP as a sparse matrix, assembled with vectorised numpy (math.md §3-4).
+
+Notation (see :mod:`relulp.tree`): L hidden layers, digits a_k in [0, 2P_k) with sign s(a) and pattern
+j(a); E_k (n x 2P_k) with E_k[i, a] = s(a) D^(k)[i, j(a)]; S_k = 2 D^(k) - 1 (n x P_k).
+
+*Subtree matrices.* H_1 = X (n x d) and H_{k+1} = E_k (face-split) H_k, i.e. row i of H_{k+1} is
+kron(E_k[i, :], H_k[i, :]) (n x B_{k+1} d). Row i of H_k, placed at the columns of the leaves under a
+level-k node, is that node's pre-activation z(v)_i as a linear form in the leaf variables. Hence
+(nested formulation, (LPL)):
+
+    margin      rows (i):    y_i * H_{L+1}[i, :] u                       >= 1
+    cone k      rows (p, i): S_k[i, j(a_k(p))] * H_k[i, :] u_{leaves(p)} >= 0     (k = 1..L)
+
+The auxiliary formulation (L >= 2) adds columns z_k (node, i) for the nodes of levels k = 2..L and
+
+    link k      rows (p, i): z_k[p, i] - sum_a E_{k-1}[i, a] z_{k-1}[child(p, a), i] = 0
+                             (z_1 of a leaf = X_i u_leaf, i.e. H_2's row for k = 2)
+    cone k      rows (p, i): S_k[i, j(a_k(p))] z_k[p, i] >= 0                    (k = 2..L)
+    margin      rows (i):    y_i * sum_a E_L[i, a] z_L[a, i]                      >= 1
+
+plus the objective rows of :mod:`relulp.objectives`. Column order: u (leaf-major, d each), z_2..z_L
+(node-major, n each), t (if any), xi or e (if any). Row order: fit rows, cone1..coneL, link2..linkL,
+abs_pos, abs_neg. No Python loop runs over rows or nonzeros.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .exceptions import UnknownOptionError
+from .lp import Block, SparseLP
+from .objectives import objective_spec
+from .tree import FORMULATIONS, PatternTree
+from .validation import check_labels, check_targets, prepare_X
+
+
+@dataclass
+class _Rows:
+    """A block of CSR rows: indptr starts at 0; indices are global column numbers."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.indptr) - 1
+
+
+def _csr_parts(M) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    M = sp.csr_array(M)
+    M.eliminate_zeros()
+    return M.indptr.astype(np.int64), M.indices.astype(np.int64), M.data.astype(np.float64)
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(s, s + c) for each (s, c), vectorised."""
+    total = int(counts.sum())
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
+
+
+def face_split(E: np.ndarray, H: tuple[np.ndarray, np.ndarray, np.ndarray], width: int):
+    """Row-wise Kronecker product: row i = kron(E[i, :], H[i, :]), skipping zeros of E.
+
+    E is dense (n, b); H is CSR parts (indptr, indices, data) of an (n, width) matrix. Returns the CSR
+    parts of the (n, b * width) result with sorted column indices.
+    """
+    h_ptr, h_idx, h_dat = H
+    er, ec = np.nonzero(E)
+    ev = E[er, ec]
+    h_cnt = np.diff(h_ptr)
+    cnt = h_cnt[er]
+    src = _ranges(h_ptr[er], cnt)
+    rep = np.repeat(np.arange(len(er)), cnt)
+    indices = ec[rep] * width + h_idx[src]
+    data = ev[rep] * h_dat[src]
+    row_nnz = np.bincount(er, weights=cnt, minlength=E.shape[0]).astype(np.int64)
+    indptr = np.concatenate([[0], np.cumsum(row_nnz)])
+    return indptr, indices, data
+
+
+def _node_rows(H, width: int, scale: np.ndarray, col_offset: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Block-diagonal stack over nodes p of diag(scale[p, :]) H, node p at columns offset + p * width.
+
+    H: CSR parts of an (n, width) matrix; scale: (nodes, n). Rows ordered node-major (p, i).
+    """
+    h_ptr, h_idx, h_dat = H
+    nodes, n = scale.shape
+    row_of = np.repeat(np.arange(n), np.diff(h_ptr))
+    data = (scale[:, row_of] * h_dat).ravel()
+    offsets = col_offset + np.arange(nodes, dtype=np.int64) * width
+    indices = (offsets[:, None] + h_idx[None, :]).ravel()
+    indptr = np.concatenate([[0], np.cumsum(np.tile(np.diff(h_ptr), nodes))])
+    return indptr, indices, data
+
+
+def _append_column(parts, col: np.ndarray, value: float):
+    """Append one entry ``value`` at column ``col[r]`` to the end of each row r."""
+    indptr, indices, data = parts
+    pos = indptr[1:]
+    indices = np.insert(indices, pos, col)
+    data = np.insert(data, pos, value)
+    return indptr + np.arange(len(indptr)), indices, data
+
+
+def _stack(blocks: list[_Rows], num_cols: int) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
+    nnz = sum(len(b.indices) for b in blocks)
+    rows = sum(b.num_rows for b in blocks)
+    idx_dtype = np.int32 if max(nnz, num_cols) < 2**31 - 1 else np.int64
+    indptr = np.empty(rows + 1, dtype=idx_dtype)
+    indices = np.empty(nnz, dtype=idx_dtype)
+    data = np.empty(nnz, dtype=np.float64)
+    indptr[0] = 0
+    r = k = 0
+    for b in blocks:
+        m, z = b.num_rows, len(b.indices)
+        indptr[r + 1 : r + m + 1] = b.indptr[1:] + k
+        indices[k : k + z] = b.indices
+        data[k : k + z] = b.data
+        r, k = r + m, k + z
+    A = sp.csr_array((data, indices, indptr), shape=(rows, num_cols))
+    A.has_sorted_indices = True
+    lower = np.concatenate([b.lower for b in blocks])
+    upper = np.concatenate([b.upper for b in blocks])
+    return A, lower, upper
+
+
+def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: str = "nested", *,
+             lam: float | None = None, eps: float | None = None, fit_intercept: bool = True,
+             memory_limit: int | None = None) -> SparseLP:
+    """The Theorem 4.2 LP (math.md (LPL) + §4 objective) as a :class:`relulp.SparseLP`.
+
+    Parameters
+    ----------
+    tree : PatternTree with ``tree.n`` == len(X).
+    X : (n, d0) data; a ones column is appended if ``fit_intercept`` (d = d0 + 1).
+    y : (n,) labels in {-1, +1} for classification objectives, real targets for regression ones.
+    objective : one of ``feasibility, min_l1, hinge, l1, eps`` (:mod:`relulp.objectives`).
+    formulation : ``nested`` (pre-activations expanded over the leaves) or ``auxiliary``
+        (pre-activations of levels >= 2 as columns z with equality link rows). Same for depth 1.
+    memory_limit : bytes; the size is computed first and the build refused if it would exceed this
+        (default :func:`relulp.config.get_memory_limit`).
+    """
+    t0 = time.perf_counter()
+    if not isinstance(tree, PatternTree):
+        tree = PatternTree(tree)
+    if formulation not in FORMULATIONS:
+        raise UnknownOptionError(f"unknown formulation {formulation!r}; choose from {FORMULATIONS}")
+    spec = objective_spec(objective, lam, eps)
+    Xa = prepare_X(X, fit_intercept)
+    n, d = Xa.shape
+    if n != tree.n:
+        from .exceptions import DataError
+
+        raise DataError(f"X has {n} rows but the patterns have {tree.n}")
+    y = check_labels(y, n) if spec.task == "classification" else check_targets(y, n)
+    size = tree.size(X=Xa, formulation=formulation, objective=spec.name, lam=spec.lam)
+    tree.check_size(size, memory_limit)
+
+    L = tree.depth
+    M = tree.num_leaves
+    aux = formulation == "auxiliary" and L >= 2
+
+    # columns ---------------------------------------------------------------------------------
+    col_blocks: list[Block] = []
+    ncol = 0
+
+    def add_cols(name, axes, desc):
+        nonlocal ncol
+        size_ = int(np.prod([len(a) for a in axes]))
+        col_blocks.append(Block(name, ncol, ncol + size_, tuple(axes), desc))
+        ncol += size_
+        return col_blocks[-1]
+
+    add_cols("u", (tree.labels(1), range(d)), "leaf weights u (first-layer neurons)")
+    z_start = {}
+    if aux:
+        for k in range(2, L + 1):
+            z_start[k] = add_cols(f"z{k}", (tree.labels(k), range(n)), f"pre-activations of level-{k} nodes").start
+    t_block = add_cols("t", (tree.labels(1), range(d)), "t >= |u|") if spec.l1_weight > 0 else None
+    pc_block = add_cols(spec.point_column, (range(n),), "per-point slack") if spec.point_column else None
+
+    # subtree matrices H_1..H_{L+1} (H_{L+1} only for the nested margin) ----------------------
+    H = [_csr_parts(Xa)]
+    width = [d]
+    top = L if aux else L + 1
+    for k in range(1, top):
+        H.append(face_split(tree.signed_gates(k), H[-1], width[-1]))
+        width.append(width[-1] * tree.branching(k))
+
+    rows: list[_Rows] = []
+    row_blocks: list[Block] = []
+
+    def add_rows(name, axes, parts, lower, upper, desc):
+        start = sum(b.num_rows for b in rows)
+        rows.append(_Rows(*parts, lower, upper))
+        row_blocks.append(Block(name, start, start + rows[-1].num_rows, tuple(axes), desc))
+
+    # fit rows: f = F x ------------------------------------------------------------------------
+    if aux:
+        E = tree.signed_gates(L)  # (n, 2P_L); column of z_L[a, i] = start + a * n + i
+        fr, fc = np.nonzero(E)
+        F = (np.concatenate([[0], np.cumsum(np.bincount(fr, minlength=n))]), z_start[L] + fc * n + fr, E[fr, fc])
+    else:
+        F = H[L]
+    for name, (lo, hi, coef) in zip(spec.fit_rows, spec.fit_bounds(y)):
+        indptr, indices, data = F
+        if name == "margin":
+            data = data * np.repeat(y, np.diff(indptr))
+        parts = (indptr, indices, data)
+        if coef:
+            parts = _append_column(parts, pc_block.start + np.arange(n), coef)
+        add_rows(name, (range(n),), parts, lo, hi, f"{name} rows, one per data point")
+
+    # cone rows --------------------------------------------------------------------------------
+    for k in range(1, L + 1):
+        S = tree.sign_matrix(k)[:, tree.pattern_index(k)[tree.digit_of_prefix(k)]].T  # (nodes, n)
+        if k == 1 or not aux:
+            parts = _node_rows(H[k - 1], width[k - 1], S)
+        else:
+            nodes = S.shape[0]
+            parts = (np.arange(nodes * n + 1), z_start[k] + np.arange(nodes * n), S.ravel())
+        inf = np.full(S.size, np.inf)
+        add_rows(f"cone{k}", (tree.labels(k), range(n)), parts, np.zeros(S.size), inf,
+                 f"cone rows (2D-I) z(v) >= 0 of level-{k} nodes")
+
+    # link rows (auxiliary) ---------------------------------------------------------------------
+    if aux:
+        for k in range(2, L + 1):
+            nodes = tree.num_nodes(k)
+            if k == 2:
+                child = H[1]  # z of the level-2 node p, expanded over its leaves
+                ci, cj, cv = _node_rows(child, width[1], np.ones((nodes, n)))
+            else:
+                E = tree.signed_gates(k - 1)  # child (p, a) of node p has z_{k-1} column (p*2P + a)*n + i
+                b = tree.branching(k - 1)
+                er, ec = np.nonzero(E)
+                cnt = np.bincount(er, minlength=n)
+                cj = (z_start[k - 1] + (np.arange(nodes)[:, None] * b + ec[None, :]) * n + er[None, :]).ravel()
+                cv = np.tile(E[er, ec], nodes)
+                ci = np.concatenate([[0], np.cumsum(np.tile(cnt, nodes))])
+            parts = _append_column((ci, cj, -cv), z_start[k] + np.arange(nodes * n), 1.0)
+            zeros = np.zeros(nodes * n)
+            add_rows(f"link{k}", (tree.labels(k), range(n)), parts, zeros, zeros.copy(),
+                     f"z(v) = sum_c s_c D_c z(c) for level-{k} nodes")
+
+    # |u| rows ------------------------------------------------------------------------------------
+    if t_block is not None:
+        nu = M * d
+        r = np.arange(nu)
+        ptr = np.arange(0, 2 * nu + 1, 2)
+        idx = np.column_stack([r, t_block.start + r]).ravel()
+        for name, sign in (("abs_pos", -1.0), ("abs_neg", 1.0)):
+            dat = np.tile([sign, 1.0], nu)
+            add_rows(name, (tree.labels(1), range(d)), (ptr, idx, dat), np.zeros(nu), np.full(nu, np.inf),
+                     "t - u >= 0" if sign < 0 else "t + u >= 0")
+
+    A, row_lower, row_upper = _stack(rows, ncol)
+
+    c = np.zeros(ncol)
+    col_lower = np.full(ncol, -np.inf)
+    col_upper = np.full(ncol, np.inf)
+    if t_block is not None:
+        c[t_block.slice] = spec.l1_weight
+        col_lower[t_block.slice] = 0.0
+    if pc_block is not None:
+        c[pc_block.slice] = 1.0
+        col_lower[pc_block.slice] = 0.0
+    meta = {
+        "objective": spec.name, "formulation": formulation, "task": spec.task, "lam": spec.lam,
+        "eps": spec.eps, "n": n, "d": d, "fit_intercept": bool(fit_intercept), "depth": L,
+        "patterns": list(tree.sizes), "leaves": M, "y": y, "build_seconds": time.perf_counter() - t0,
+    }
+    return SparseLP(c, A, row_lower, row_upper, col_lower, col_upper, 0.0, row_blocks, col_blocks, meta, tree)
+
+
+def fit_matrix(lp: SparseLP) -> sp.csr_array:
+    """F (n x N): the network output f = F x on the training points, recovered from the LP's first fit
+    rows (margins are divided by y)."""
+    name = lp.meta.get("objective")
+    first = "margin" if name in ("feasibility", "min_l1", "hinge") else ("resid_pos" if name == "l1" else "tube")
+    blk = lp.row_block(first)
+    F = lp.A[blk.slice].tocsr()
+    pc = "xi" if name == "hinge" else ("e" if name == "l1" else None)
+    if pc is not None:
+        cb = lp.col_block(pc)
+        F = F[:, : cb.start]
+        F = sp.hstack([F, sp.csr_array((F.shape[0], lp.num_cols - cb.start))]).tocsr()
+    if first == "margin":
+        F = sp.diags_array(lp.meta["y"]) @ F
+    return sp.csr_array(F)

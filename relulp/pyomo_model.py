@@ -1,0 +1,216 @@
+"""The Theorem 4.2 LP as a Pyomo ConcreteModel with names taken from the pattern tree (math.md §3-4).
+
+Components (indices: leaf/node labels of :mod:`relulp.tree`, data points i, coordinates c):
+
+- ``u[leaf, c]``          leaf weights (first-layer neurons)
+- ``z<k>[node, i]``       pre-activations of level-k nodes (auxiliary formulation, k = 2..L)
+- ``t[leaf, c]``          t >= |u| (objectives with an l1 term); ``xi[i]`` (hinge); ``e[i]`` (l1 regression)
+- ``margin[i]`` / ``resid_pos[i]``, ``resid_neg[i]`` / ``tube[i]``    fit rows
+- ``cone<k>[node, i]``    (2 D - I) z(v) >= 0 for the nodes of level k
+- ``link<k>[node, i]``    z(v) = sum_c s_c D_c z(c) (auxiliary)
+- ``abs_pos[leaf, c]``, ``abs_neg[leaf, c]``   t - u >= 0, t + u >= 0
+- ``obj``                 the objective
+
+This module computes every row from the tree by its own recursion: the pre-activation of a level-k
+node, as a dense (n, B_k d) coefficient array over the leaves below it, is Z_1 = X and
+Z_{k+1} = [s(a) D^(k)[:, j(a)] * Z_k for a = 0..2P_k-1] (concatenated), shared by all nodes of the
+level. It does not reuse :mod:`relulp.assemble`, so comparing the two is a real check (tests).
+Rows are created with Pyomo's ``LinearExpression`` (one per row, coefficients as Python floats).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .exceptions import DataError, UnknownOptionError
+from .objectives import objective_spec
+from .tree import FORMULATIONS, PatternTree
+from .validation import check_labels, check_targets, prepare_X
+
+
+def _subtree_forms(tree: PatternTree, Xa: np.ndarray, top: int) -> list[np.ndarray]:
+    """Z_1..Z_top: dense (n, B_k d) pre-activation coefficients of one level-k node over its leaves."""
+    Z = [Xa]
+    for k in range(1, top):
+        D = tree.patterns[k - 1]
+        blocks = []
+        for a in range(tree.branching(k)):
+            s = 1.0 if a % 2 == 0 else -1.0
+            blocks.append((s * D[:, a // 2])[:, None] * Z[-1])
+        Z.append(np.hstack(blocks))
+    return Z
+
+
+def _sparse_rows(Z: np.ndarray, scale: np.ndarray):
+    """Per row i: (nonzero positions, coefficient list) of scale[i] * Z[i]."""
+    out = []
+    for i in range(Z.shape[0]):
+        pos = np.flatnonzero(Z[i])
+        out.append((pos, (scale[i] * Z[i, pos]).tolist()))
+    return out
+
+
+def build_model(tree: PatternTree, X, y, objective: str = "min_l1", formulation: str = "nested", *,
+                lam: float | None = None, eps: float | None = None, fit_intercept: bool = True,
+                memory_limit: int | None = None, progress: bool = False):
+    """Build the LP of :func:`relulp.build_lp` as a Pyomo ``ConcreteModel`` (same parameters).
+
+    The model's standard form (``LinearStandardFormCompiler``) equals ``build_lp``'s matrix, bounds and
+    objective up to row/column order; names match ``SparseLP.row_names()/col_names()``.
+    ``model.relulp_meta`` records how it was built. Set ``progress=True`` for a progress bar.
+    """
+    import pyomo.environ as pyo
+    from pyomo.core.expr.numeric_expr import LinearExpression
+
+    t0 = time.perf_counter()
+    if not isinstance(tree, PatternTree):
+        tree = PatternTree(tree)
+    if formulation not in FORMULATIONS:
+        raise UnknownOptionError(f"unknown formulation {formulation!r}; choose from {FORMULATIONS}")
+    spec = objective_spec(objective, lam, eps)
+    Xa = prepare_X(X, fit_intercept)
+    n, d = Xa.shape
+    if n != tree.n:
+        raise DataError(f"X has {n} rows but the patterns have {tree.n}")
+    y = check_labels(y, n) if spec.task == "classification" else check_targets(y, n)
+    size = tree.size(X=Xa, formulation=formulation, objective=spec.name, lam=spec.lam)
+    tree.check_size(size, None if memory_limit is None else memory_limit)
+    # Pyomo holds ~1 KB per nonzero; refuse early with the same message family.
+    L = tree.depth
+    aux = formulation == "auxiliary" and L >= 2
+
+    m = pyo.ConcreteModel(name=f"relulp_{spec.name}_{formulation}_L{L}")
+    leaves = tree.node_labels(1)
+    m.u = pyo.Var(leaves, range(d), dense=True)
+    uv = list(m.u.values())  # leaf-major, d each: position = leaf * d + c
+    zv = {}
+    if aux:
+        for k in range(2, L + 1):
+            comp = pyo.Var(tree.node_labels(k), range(n), dense=True)
+            m.add_component(f"z{k}", comp)
+            zv[k] = list(comp.values())  # node-major: position = p * n + i
+    if spec.l1_weight > 0:
+        m.t = pyo.Var(leaves, range(d), domain=pyo.NonNegativeReals, dense=True)
+    if spec.point_column:
+        m.add_component(spec.point_column, pyo.Var(range(n), domain=pyo.NonNegativeReals, dense=True))
+    pc = list(getattr(m, spec.point_column).values()) if spec.point_column else None
+
+    Z = _subtree_forms(tree, Xa, L if aux else L + 1)
+    bar = _Progress(progress, total=size.nnz)
+
+    def constraint(name, index, bodies, lower, upper):
+        """bodies: iterable of (coefs, vars) in index order."""
+        rows = {}
+        for key, (coefs, vars_), lo, hi in zip(index, bodies, lower, upper):
+            expr = LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=vars_)
+            rows[key] = (None if lo == -np.inf else lo, expr, None if hi == np.inf else hi)
+            bar.update(len(coefs))
+        m.add_component(name, pyo.Constraint(list(rows), rule=lambda _m, *k: rows[k if len(k) > 1 else k[0]]))
+
+    # fit rows f_i
+    if aux:
+        E = tree.signed_gates(L)
+        f_terms = []
+        for i in range(n):
+            nz = np.flatnonzero(E[i])
+            f_terms.append((E[i, nz].tolist(), [zv[L][a * n + i] for a in nz]))
+    else:
+        f_terms = [(c, [uv[j] for j in pos]) for pos, c in _sparse_rows(Z[L], np.ones(n))]
+    for name, (lo, hi, coef) in zip(spec.fit_rows, spec.fit_bounds(y)):
+        bodies = []
+        for i, (coefs, vars_) in enumerate(f_terms):
+            if name == "margin":
+                coefs = [y[i] * v for v in coefs]
+            if coef:
+                coefs, vars_ = coefs + [coef], vars_ + [pc[i]]
+            bodies.append((coefs, vars_))
+        constraint(name, range(n), bodies, lo.tolist(), hi.tolist())
+
+    # cone rows, level by level
+    for k in range(1, L + 1):
+        labels = tree.node_labels(k)
+        S = tree.sign_matrix(k)
+        width = Z[k - 1].shape[1]
+        keys, bodies = [], []
+        if k == 1 or not aux:
+            rows = _sparse_rows(Z[k - 1], np.ones(n))
+            for p, lab in enumerate(labels):
+                s = S[:, (p % tree.branching(k)) // 2]
+                base = p * width
+                for i, (pos, coefs) in enumerate(rows):
+                    keys.append((lab, i))
+                    bodies.append(([s[i] * v for v in coefs], [uv[base + j] for j in pos]))
+        else:
+            for p, lab in enumerate(labels):
+                s = S[:, (p % tree.branching(k)) // 2]
+                for i in range(n):
+                    keys.append((lab, i))
+                    bodies.append(([float(s[i])], [zv[k][p * n + i]]))
+        constraint(f"cone{k}", keys, bodies, [0.0] * len(keys), [np.inf] * len(keys))
+
+    # link rows (auxiliary)
+    if aux:
+        for k in range(2, L + 1):
+            labels = tree.node_labels(k)
+            keys, bodies = [], []
+            if k == 2:
+                width = Z[1].shape[1]
+                rows = _sparse_rows(Z[1], -np.ones(n))
+                for p, lab in enumerate(labels):
+                    for i, (pos, coefs) in enumerate(rows):
+                        keys.append((lab, i))
+                        bodies.append((coefs + [1.0], [uv[p * width + j] for j in pos] + [zv[k][p * n + i]]))
+            else:
+                E = tree.signed_gates(k - 1)
+                b = tree.branching(k - 1)
+                for p, lab in enumerate(labels):
+                    for i in range(n):
+                        nz = np.flatnonzero(E[i])
+                        keys.append((lab, i))
+                        bodies.append(((-E[i, nz]).tolist() + [1.0],
+                                       [zv[k - 1][(p * b + a) * n + i] for a in nz] + [zv[k][p * n + i]]))
+            constraint(f"link{k}", keys, bodies, [0.0] * len(keys), [0.0] * len(keys))
+
+    # |u| rows and objective
+    if spec.l1_weight > 0:
+        tv = list(m.t.values())
+        keys = list(m.u.keys())
+        for name, sign in (("abs_pos", -1.0), ("abs_neg", 1.0)):
+            bodies = [([sign, 1.0], [u, t]) for u, t in zip(uv, tv)]
+            constraint(name, keys, bodies, [0.0] * len(keys), [np.inf] * len(keys))
+    obj_coefs, obj_vars = [], []
+    if spec.l1_weight > 0:
+        obj_coefs += [spec.l1_weight] * len(uv)
+        obj_vars += list(m.t.values())
+    if pc is not None:
+        obj_coefs += [1.0] * n
+        obj_vars += pc
+    m.obj = pyo.Objective(expr=LinearExpression(constant=0.0, linear_coefs=obj_coefs, linear_vars=obj_vars),
+                          sense=pyo.minimize)
+    bar.close()
+    m.relulp_meta = {
+        "objective": spec.name, "formulation": formulation, "task": spec.task, "lam": spec.lam,
+        "eps": spec.eps, "n": n, "d": d, "fit_intercept": bool(fit_intercept), "depth": L,
+        "patterns": list(tree.sizes), "leaves": tree.num_leaves, "nnz": size.nnz,
+        "build_seconds": time.perf_counter() - t0,
+    }
+    return m
+
+
+class _Progress:
+    def __init__(self, enabled: bool, total: int):
+        self._bar = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=total, unit="nz", desc="pyomo rows", unit_scale=True)
+
+    def update(self, k: int) -> None:
+        if self._bar is not None:
+            self._bar.update(k)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
