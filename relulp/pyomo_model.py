@@ -61,6 +61,15 @@ def build_model(tree: PatternTree, X, y, objective: str = "min_l1", formulation:
     objective up to row/column order; names match ``SparseLP.row_names()/col_names()``.
     ``model.relulp_meta`` records how it was built. Set ``progress=True`` for a progress bar.
     """
+    from pyomo.common.gc_manager import PauseGC
+
+    # Millions of small expression objects: the cyclic GC would rescan them all again and again
+    # (measured: more than half of the build time). Pyomo's writers pause it the same way.
+    with PauseGC():
+        return _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, memory_limit, progress)
+
+
+def _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, memory_limit, progress):
     import pyomo.environ as pyo
     from pyomo.core.expr.numeric_expr import LinearExpression
 
@@ -76,8 +85,7 @@ def build_model(tree: PatternTree, X, y, objective: str = "min_l1", formulation:
         raise DataError(f"X has {n} rows but the patterns have {tree.n}")
     y = check_labels(y, n) if spec.task == "classification" else check_targets(y, n)
     size = tree.size(X=Xa, formulation=formulation, objective=spec.name, lam=spec.lam)
-    tree.check_size(size, None if memory_limit is None else memory_limit)
-    # Pyomo holds ~1 KB per nonzero; refuse early with the same message family.
+    tree.check_size(size, memory_limit, pyomo=True)
     L = tree.depth
     aux = formulation == "auxiliary" and L >= 2
 
@@ -101,13 +109,16 @@ def build_model(tree: PatternTree, X, y, objective: str = "min_l1", formulation:
     bar = _Progress(progress, total=size.nnz)
 
     def constraint(name, index, bodies, lower, upper):
-        """bodies: iterable of (coefs, vars) in index order."""
-        rows = {}
-        for key, (coefs, vars_), lo, hi in zip(index, bodies, lower, upper):
-            expr = LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=vars_)
-            rows[key] = (None if lo == -np.inf else lo, expr, None if hi == np.inf else hi)
-            bar.update(len(coefs))
-        m.add_component(name, pyo.Constraint(list(rows), rule=lambda _m, *k: rows[k if len(k) > 1 else k[0]]))
+        """Add an indexed constraint; ``bodies`` yields (coefs, vars) in the order of ``index``."""
+        def rows():
+            for (coefs, vars_), lo, hi in zip(bodies, lower, upper):
+                bar.update(len(coefs))
+                yield (None if lo == -np.inf else lo,
+                       LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=vars_),
+                       None if hi == np.inf else hi)
+        index = list(index)
+        body = dict(zip(index, rows()))
+        m.add_component(name, pyo.Constraint(index, rule=body))
 
     # fit rows f_i
     if aux:
@@ -136,12 +147,15 @@ def build_model(tree: PatternTree, X, y, objective: str = "min_l1", formulation:
         keys, bodies = [], []
         if k == 1 or not aux:
             rows = _sparse_rows(Z[k - 1], np.ones(n))
+            signed = [(c, [-v for v in c]) for _, c in rows]  # coefficient lists for s = +1, -1
+            dense = [len(pos) == width for pos, _ in rows]
             for p, lab in enumerate(labels):
-                s = S[:, (p % tree.branching(k)) // 2]
+                neg = (S[:, (p % tree.branching(k)) // 2] < 0).tolist()
                 base = p * width
-                for i, (pos, coefs) in enumerate(rows):
+                for i, (pos, _) in enumerate(rows):
                     keys.append((lab, i))
-                    bodies.append(([s[i] * v for v in coefs], [uv[base + j] for j in pos]))
+                    vars_ = uv[base : base + width] if dense[i] else [uv[base + j] for j in pos]
+                    bodies.append((signed[i][neg[i]], vars_))
         else:
             for p, lab in enumerate(labels):
                 s = S[:, (p % tree.branching(k)) // 2]

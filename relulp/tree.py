@@ -65,6 +65,14 @@ def _as_pattern_list(patterns) -> list[np.ndarray]:
     return out
 
 
+def _fmt_bytes(b: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if b < 1024 or unit == "GiB":
+            return f"{b:,.0f} {unit}" if unit == "B" else f"{b:,.2f} {unit}"
+        b /= 1024
+    return f"{b:,.2f} TiB"
+
+
 def digit_label(a: int) -> str:
     """Label of one tree digit: ``p<j>`` for sign +1, ``m<j>`` for sign -1."""
     return f"{'p' if a % 2 == 0 else 'm'}{a // 2}"
@@ -134,6 +142,11 @@ class TreeSize:
         """Peak bytes of :func:`relulp.build_lp`: CSR data (8 B) + index (8 B) per nonzero while the
         blocks are stacked (two copies), plus per-row and per-column vectors."""
         return 2 * 16 * self.nnz + 24 * self.rows + 32 * self.cols
+
+    def pyomo_bytes_estimate(self) -> int:
+        """Bytes of the Pyomo model of :func:`relulp.build_model` (measured: ~360 B per nonzero on the spiral
+        LP, 4.5 nonzeros per row): 200 B per nonzero + 800 B per row + 300 B per column."""
+        return 200 * self.nnz + 800 * self.rows + 300 * self.cols
 
     def table(self) -> str:
         lines = [f"{'family':<12}{'level':>6}{'rows':>14}{'cols':>14}{'nnz':>16}"]
@@ -231,7 +244,7 @@ class PatternTree:
 
     # sizes ----------------------------------------------------------------------------------
     def size(self, d: int | None = None, *, X: np.ndarray | None = None, formulation: str = "nested",
-             objective: str = "feasibility", lam: float = 0.0) -> TreeSize:
+             objective: str = "feasibility", lam: float | None = None) -> TreeSize:
         """Exact rows, columns and nonzeros of the LP per family, without building it.
 
         Give ``d`` (dense data assumed) or the design matrix ``X`` (n, d) (exact, zeros of X skipped;
@@ -279,17 +292,19 @@ class PatternTree:
                 fams.append(LevelSize("link", k, rows=n * nodes, nnz=nodes * (n + child)))
         return TreeSize(formulation, spec.name, n, d, M, fams)
 
-    def check_size(self, size: TreeSize, memory_limit: int | None) -> None:
-        """Raise :class:`ModelSizeError` if building ``size`` would exceed ``memory_limit`` bytes."""
+    def check_size(self, size: TreeSize, memory_limit: int | None, *, pyomo: bool = False) -> None:
+        """Raise :class:`ModelSizeError` if building ``size`` (as a matrix, or as a Pyomo model if ``pyomo``)
+        would exceed ``memory_limit`` bytes (default: :func:`relulp.get_memory_limit`)."""
         from .config import get_memory_limit
 
         limit = get_memory_limit() if memory_limit is None else int(memory_limit)
-        need = size.bytes_estimate()
+        need = size.pyomo_bytes_estimate() if pyomo else size.bytes_estimate()
         if need > limit:
+            what = "Pyomo model" if pyomo else "LP"
             raise ModelSizeError(
-                f"the LP would need about {need / 2**30:.2f} GiB (rows={size.rows:,}, cols={size.cols:,}, "
+                f"the {what} would need about {_fmt_bytes(need)} (rows={size.rows:,}, cols={size.cols:,}, "
                 f"nnz={size.nnz:,}, leaves={size.leaves:,}, patterns per layer={list(self.sizes)}), over the "
-                f"memory cap of {limit / 2**30:.2f} GiB. Use fewer patterns, the 'auxiliary' formulation, or "
+                f"memory cap of {_fmt_bytes(limit)}. Use fewer patterns, the 'auxiliary' formulation, or "
                 f"raise the cap (memory_limit=..., relulp.set_memory_limit, RELULP_MEMORY_LIMIT)."
             )
 
