@@ -1,0 +1,255 @@
+"""HiGHS through highspy, straight from the sparse matrix (array ``passModel``, no modelling layer).
+
+Methods: ``ipm`` (default: IPX interior point, then crossover unless ``run_crossover="off"``),
+``simplex`` (dual simplex; ``simplex_strategy="primal"`` or ``4`` for primal), ``pdlp`` (HiGHS's CPU
+PDLP). Any HiGHS option name is accepted as a keyword option (``threads=1``, ``presolve="off"``,
+``output_flag=True`` for the log); a name HiGHS does not know, or a value it rejects, raises
+:class:`SolverOptionError`.
+
+``tolerance`` sets HiGHS's ``kkt_tolerance`` (all absolute primal/dual feasibility and optimality
+tolerances) and, for ``ipm``, ``ipm_optimality_tolerance``, for ``pdlp``, ``pdlp_optimality_tolerance``
+(PDLP's *relative* stopping tolerance). HiGHS then checks PDLP's answer against the absolute tolerances;
+when that check fails it says "Unknown", which is reported as :attr:`Status.OTHER`, never as optimal.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from functools import lru_cache
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+
+from relulp.lp import SparseLP
+
+from ..errors import BackendFailure, SolverOptionError
+from ..result import Result, Status
+from .base import Backend
+
+_SOLVER = {"simplex": "simplex", "ipm": "ipx", "pdlp": "pdlp"}
+_SIMPLEX_STRATEGY = {"choose": 0, "dual": 1, "primal": 4}
+_RESERVED = {
+    "solver": "choose it with method=",
+    "time_limit": "use the time_limit argument",
+}
+
+
+@lru_cache(maxsize=1)
+def _status_map() -> dict[Any, Status]:
+    import highspy
+
+    M = highspy.HighsModelStatus
+    return {
+        M.kOptimal: Status.OPTIMAL,
+        M.kInfeasible: Status.INFEASIBLE,
+        M.kUnbounded: Status.UNBOUNDED,
+        M.kUnboundedOrInfeasible: Status.INFEASIBLE_OR_UNBOUNDED,
+        M.kTimeLimit: Status.TIME_LIMIT,
+        M.kIterationLimit: Status.ITERATION_LIMIT,
+        M.kSolveError: Status.NUMERICAL_ERROR,
+        M.kPostsolveError: Status.NUMERICAL_ERROR,
+        # kUnknown (e.g. PDLP met its relative tolerance but not HiGHS's absolute check), kNotset,
+        # kLoadError, kModelError, kPresolveError, kModelEmpty, kObjectiveBound/Target, kInterrupt,
+        # kMemoryLimit, kSolutionLimit: all OTHER, with HiGHS's word in the message.
+    }
+
+
+class _StatusMap(dict):
+    """Lazy view of :func:`_status_map` so importing this module does not import highspy."""
+
+    def get(self, key, default=None):  # type: ignore[override]
+        return _status_map().get(key, default)
+
+
+class HighsBackend(Backend):
+    name = "highs"
+    methods = ("ipm", "simplex", "pdlp")
+    install_hint = "pip install highspy"
+    status_map = _StatusMap()
+
+    @classmethod
+    def is_installed(cls) -> bool:
+        return importlib.util.find_spec("highspy") is not None
+
+    @classmethod
+    def version(cls) -> str | None:
+        try:
+            return metadata.version("highspy")
+        except metadata.PackageNotFoundError:
+            return None
+
+    @classmethod
+    def solve(
+        cls,
+        lp: SparseLP,
+        method: str,
+        time_limit: float | None,
+        tolerance: float | None,
+        options: dict[str, Any],
+    ) -> Result:
+        import highspy
+
+        t0 = time.perf_counter()
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("solver", _SOLVER[method])
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
+        if tolerance is not None:
+            _set(h, "kkt_tolerance", float(tolerance))
+            if method == "ipm":
+                _set(h, "ipm_optimality_tolerance", float(tolerance))
+            elif method == "pdlp":
+                _set(h, "pdlp_optimality_tolerance", float(tolerance))
+        for key, value in options.items():
+            if key in _RESERVED:
+                raise SolverOptionError(f"HiGHS option {key!r} is set by relulp: {_RESERVED[key]}")
+            if key == "simplex_strategy" and isinstance(value, str):
+                if value not in _SIMPLEX_STRATEGY:
+                    raise SolverOptionError(
+                        f"simplex_strategy={value!r}: use one of {list(_SIMPLEX_STRATEGY)} or a HiGHS integer"
+                    )
+                value = _SIMPLEX_STRATEGY[value]
+            _set(h, key, value)
+        pass_lp(h, lp)
+        t1 = time.perf_counter()
+        h.run()
+        t2 = time.perf_counter()
+        result = read_result(h, lp, method)
+        result.tolerance = float(tolerance) if tolerance is not None else _effective_tol(h, method)
+        result.time_limit = time_limit
+        result.options = dict(options)
+        result.solve_seconds = t2 - t1
+        result.setup_seconds = (t1 - t0) + (time.perf_counter() - t2)
+        return result
+
+
+def pass_lp(h, lp: SparseLP) -> None:
+    """Load ``lp`` into a ``highspy.Highs`` through the array overload of ``passModel``, column-wise.
+
+    The matrix goes in as CSC (scipy's CSR -> CSC conversion is faster than HiGHS's own transposition of
+    a row-wise matrix), the arrays are read by HiGHS without a Python-level copy, and every column is
+    marked continuous. Measured on a 60k x 10.5k LP with 4.6M nonzeros: 0.43 s, against 1.6 s for
+    filling a ``HighsLp`` field by field and passing that.
+    """
+    import highspy
+
+    A = lp.A.tocsc()
+    m, n = A.shape
+    status = h.passModel(
+        int(n), int(m), int(A.nnz), int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+        float(lp.objective_constant),
+        np.ascontiguousarray(lp.c, dtype=np.float64),
+        np.ascontiguousarray(lp.col_lower, dtype=np.float64),
+        np.ascontiguousarray(lp.col_upper, dtype=np.float64),
+        np.ascontiguousarray(lp.row_lower, dtype=np.float64),
+        np.ascontiguousarray(lp.row_upper, dtype=np.float64),
+        A.indptr.astype(np.int32, copy=False),
+        A.indices.astype(np.int32, copy=False),
+        np.ascontiguousarray(A.data, dtype=np.float64),
+        np.zeros(n, dtype=np.int32),  # integrality: all continuous (an empty array is read past its end)
+    )
+    if status == highspy.HighsStatus.kError:
+        raise BackendFailure("HiGHS rejected the model (passModel returned kError)")
+
+
+def to_highs_lp(lp: SparseLP):
+    """A ``highspy.HighsLp`` holding ``lp`` with the matrix row-wise (for writing files; slower to pass
+    than :func:`pass_lp`)."""
+    import highspy
+
+    m, n = lp.A.shape
+    h = highspy.HighsLp()
+    h.num_col_ = n
+    h.num_row_ = m
+    h.offset_ = float(lp.objective_constant)
+    h.col_cost_ = np.ascontiguousarray(lp.c, dtype=np.float64)
+    h.col_lower_ = np.ascontiguousarray(lp.col_lower, dtype=np.float64)
+    h.col_upper_ = np.ascontiguousarray(lp.col_upper, dtype=np.float64)
+    h.row_lower_ = np.ascontiguousarray(lp.row_lower, dtype=np.float64)
+    h.row_upper_ = np.ascontiguousarray(lp.row_upper, dtype=np.float64)
+    a = h.a_matrix_
+    a.format_ = highspy.MatrixFormat.kRowwise
+    a.num_col_ = n
+    a.num_row_ = m
+    a.start_ = lp.A.indptr.astype(np.int32, copy=False)
+    a.index_ = lp.A.indices.astype(np.int32, copy=False)
+    a.value_ = np.ascontiguousarray(lp.A.data, dtype=np.float64)
+    return h
+
+
+def read_result(h, lp: SparseLP, method: str) -> Result:
+    """Status, point, duals and iteration counts out of a solved ``highspy.Highs``."""
+    native = h.getModelStatus()
+    status = HighsBackend.map_status(native)
+    word = h.modelStatusToString(native)
+    info = h.getInfo()
+    sol = h.getSolution()
+    x = y = z = None
+    if sol.value_valid and len(sol.col_value) == lp.num_cols:
+        x = np.asarray(sol.col_value, dtype=np.float64)
+    if sol.dual_valid and len(sol.row_dual) == lp.num_rows:
+        y = np.asarray(sol.row_dual, dtype=np.float64)
+        z = np.asarray(sol.col_dual, dtype=np.float64)
+    counts = [
+        info.simplex_iteration_count,
+        info.ipm_iteration_count,
+        info.crossover_iteration_count,
+        info.pdlp_iteration_count,
+    ]
+    iterations = int(sum(c for c in counts if c > 0))
+    message = f"HiGHS: {word}"
+    if status is Status.OTHER and method == "pdlp" and word == "Unknown":
+        message += (
+            " (PDLP stopped at its relative tolerance but HiGHS's absolute feasibility check failed, "
+            "or it stopped for another reason; see the residuals)"
+        )
+    solver_obj = float(info.objective_function_value) if x is not None else None
+    return Result(
+        status=status,
+        message=message,
+        x=x,
+        row_duals=y,
+        reduced_costs=z,
+        solver_objective=solver_obj,
+        iterations=iterations,
+        backend=HighsBackend.name,
+        method=method,
+        solver_version=HighsBackend.version() or "",
+        native_status=word,
+    )
+
+
+def _set(h, key: str, value: Any) -> None:
+    """Set a HiGHS option with the type HiGHS declares for it; raise SolverOptionError if refused."""
+    import highspy
+
+    if not hasattr(h.getOptions(), key):
+        raise SolverOptionError(f"HiGHS has no option {key!r}")
+    kind = h.getOptionType(key)[1]
+    T = highspy.HighsOptionType
+    try:
+        if kind == T.kBool:
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError
+            value = bool(value)
+        elif kind == T.kInt:
+            if isinstance(value, bool) or int(value) != value:
+                raise TypeError
+            value = int(value)
+        elif kind == T.kDouble:
+            value = float(value)
+        else:
+            value = str(value)
+    except (TypeError, ValueError):
+        raise SolverOptionError(f"HiGHS option {key!r} expects a {kind.name[1:].lower()}, got {value!r}") from None
+    if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+        raise SolverOptionError(f"HiGHS rejected {key}={value!r}")
+
+
+def _effective_tol(h, method: str) -> float:
+    key = {"simplex": "primal_feasibility_tolerance", "ipm": "ipm_optimality_tolerance",
+           "pdlp": "pdlp_optimality_tolerance"}[method]
+    return float(h.getOptionValue(key)[1])

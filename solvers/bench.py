@@ -1,0 +1,261 @@
+"""``relulp bench``: compare LP solvers on relulp's LPs and on LP files.
+
+Runs every instance x solver (``backend:method``) ``--repeats`` times with a per-run time limit, writes
+every run to JSON and CSV (status, objective, relulp's residuals, seconds, iterations, versions and
+machine info), prints solved counts and shifted geometric means, and draws a performance profile.
+How to read the output: docs/benchmarking.md.
+
+``relulp/cli.py`` calls :func:`add_subparser` and :func:`run`; ``python -m solvers.bench`` runs it alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import platform
+import sys
+import time
+import traceback
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import api, backends
+from .bench_report import format_summary, plot_profile, profile, score, summary, write_outputs
+from .bench_suites import SUITES, file_instances, relulp_family, suite
+from .errors import SolverError
+
+
+def add_subparser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``bench`` sub-command to an argparse ``subparsers`` object (``set_defaults(func=run)``)."""
+    p = subparsers.add_parser(
+        "bench",
+        help="compare LP solvers on relulp LPs and .mps/.lp files",
+        description="Benchmark LP backends x methods on generated relulp LPs and LP files. "
+                    "See docs/benchmarking.md.",
+    )
+    configure(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--suite", choices=SUITES, default="smoke",
+                   help="instance family and default solvers/time limit (default: smoke, ~1 min)")
+    p.add_argument("files", nargs="*", metavar="FILE", help=".mps/.lp files to add (read with HiGHS)")
+    p.add_argument("--relax-integers", action="store_true", help="solve the LP relaxation of MIP files")
+    p.add_argument("--no-suite", action="store_true", help="only the FILEs / the custom family")
+    p.add_argument("--solvers", default=None,
+                   help="comma-separated backend:method list, e.g. highs:ipm,glpk:simplex,mpax:r2hpdhg,"
+                        "pyomo:cbc (default: the suite's; 'all' = every installed backend and method)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds per run (default: the suite's)")
+    p.add_argument("--repeats", type=int, default=None, help="runs per instance and solver (median time)")
+    p.add_argument("--tolerance", type=float, default=None, help="passed to every solver (default: each its own)")
+    p.add_argument("--check-tol", type=float, default=1e-4,
+                   help="relative residual a run must meet to count as solved (default 1e-4)")
+    fam = p.add_argument_group("custom relulp family (replaces the suite's relulp instances if any is given)")
+    fam.add_argument("--n", type=_ints, default=None, help="data points, e.g. 50,100")
+    fam.add_argument("--d", type=_ints, default=None, help="features, e.g. 3,5")
+    fam.add_argument("--widths", type=_widths, default=None, help="pattern widths per layer: 20 or 6x6 or 20,6x6")
+    fam.add_argument("--objective", type=_strs, default=None, help="min_l1,hinge,feasibility,l1,eps")
+    fam.add_argument("--formulation", type=_strs, default=None, help="nested,auxiliary")
+    fam.add_argument("--seeds", type=_ints, default=None, help="data/pattern seeds, e.g. 0,1,2")
+    p.add_argument("--json", type=Path, default=None, help="JSON output (default bench-<suite>.json)")
+    p.add_argument("--csv", type=Path, default=None, help="CSV output (default: next to the JSON)")
+    p.add_argument("--plot", type=Path, default=None, help="performance-profile PNG (default: next to the JSON)")
+    p.add_argument("--no-plot", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no per-run lines")
+
+
+def _ints(s: str) -> list[int]:
+    return [int(v) for v in s.split(",") if v]
+
+
+def _strs(s: str) -> list[str]:
+    return [v.strip() for v in s.split(",") if v.strip()]
+
+
+def _widths(s: str) -> list[tuple[int, ...]]:
+    return [tuple(int(x) for x in w.split("x")) for w in s.split(",") if w]
+
+
+def parse_solvers(spec: str | None, default: list[str]) -> list[tuple[str, str | None]]:
+    """``backend:method`` strings -> (backend, method) pairs; ``pyomo:<name>`` has no method part."""
+    if spec is None:
+        items = default
+    elif spec == "all":
+        items = [f"{b}:{m}" if not b.startswith("pyomo:") else b
+                 for b, info in api.available().items() for m in info["methods"]]
+    else:
+        items = [s.strip() for s in spec.split(",") if s.strip()]
+    out = []
+    for item in items:
+        if item.startswith(backends.PYOMO_PREFIX):
+            out.append((item, None))
+        elif ":" in item:
+            b, m = item.split(":", 1)
+            out.append((b, m))
+        else:
+            out.append((item, None))
+    return out
+
+
+def machine_info() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "timestamp": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "cpu_count": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "versions": {},
+    }
+    for pkg in ("relulp", "numpy", "scipy", "highspy", "swiglpk", "pyomo", "mpax", "jax"):
+        try:
+            info["versions"][pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        info["load_average"] = os.getloadavg()
+    except OSError:
+        pass
+    return info
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def run_one(lp, backend: str, method: str | None, time_limit: float, tolerance: float | None) -> dict[str, Any]:
+    """One solve, as a flat record; exceptions become ``error`` (the benchmark goes on)."""
+    cls = backends.get(backend)
+    m = cls.check_method(method)
+    tl = time_limit if cls.has_time_limit(m) else None
+    t0 = time.perf_counter()
+    try:
+        res = api.solve(lp, backend=backend, method=m, time_limit=tl, tolerance=tolerance)
+    except (SolverError, RuntimeError, ValueError, MemoryError) as e:
+        return {"backend": backend, "method": m, "status": None, "error": f"{type(e).__name__}: {e}",
+                "total_seconds": time.perf_counter() - t0, "setup_seconds": None, "solve_seconds": None,
+                "timed_out": False, "time_limit": tl}
+    rec = res.to_record()
+    rec["total_seconds"] = res.total_seconds
+    rec["error"] = None
+    # solvers without a time limit ran to the end: a run past the limit counts as a time-out
+    rec["timed_out"] = res.status.value == "time_limit" or res.total_seconds > time_limit
+    rec["time_limit"] = tl
+    return rec
+
+
+def run(args: argparse.Namespace) -> int:
+    insts, default_solvers, default_tl, default_rep = suite(args.suite)
+    time_limit = args.time_limit if args.time_limit is not None else default_tl
+    repeats = args.repeats if args.repeats is not None else default_rep
+    custom = [args.n, args.d, args.widths, args.objective, args.formulation, args.seeds]
+    if any(v is not None for v in custom):
+        fam = relulp_family(args.n or [50], args.d or [3], args.widths or [(20,)], args.objective or ["min_l1"],
+                            args.formulation or ["nested"], args.seeds or [0])
+        insts = [i for i in insts if i.family != "relulp"] + fam
+    if args.no_suite:
+        insts = [i for i in insts if i.family == "relulp" and any(v is not None for v in custom)]
+    insts = insts + file_instances(args.files, relax_integers=args.relax_integers)
+    if not insts:
+        print("relulp bench: no instances", file=sys.stderr)
+        return 2
+    pairs = parse_solvers(args.solvers, default_solvers)
+    runnable, skipped = [], []
+    for b, m in pairs:
+        try:
+            cls = backends.get(b)
+            cls.require_installed()
+            m = cls.check_method(m)
+            if m not in getattr(cls, "installed_methods", lambda: cls.methods)():
+                raise SolverError(f"{b}:{m} not installed")
+            runnable.append((b, m))
+        except SolverError as e:
+            skipped.append(f"{b}:{m}: {e}")
+    for s in skipped:
+        print(f"skipping {s}", file=sys.stderr)
+    if not runnable:
+        print("relulp bench: no installed solver to run", file=sys.stderr)
+        return 2
+    names = [b if b.startswith("pyomo:") else f"{b}:{m}" for b, m in runnable]
+
+    json_path = args.json or Path(f"bench-{args.suite}.json")
+    csv_path = args.csv or json_path.with_suffix(".csv")
+    png_path = None if args.no_plot else (args.plot or json_path.with_suffix(".png"))
+
+    t_start = time.perf_counter()
+    records: list[dict[str, Any]] = []
+    instance_info = []
+    for inst in insts:
+        try:
+            lp = inst.build()
+        except Exception as e:  # a family point relulp refuses (e.g. too large): record and go on
+            print(f"{inst.name}: not built: {type(e).__name__}: {e}", file=sys.stderr)
+            instance_info.append({"name": inst.name, "family": inst.family, "params": inst.params,
+                                  "error": f"{type(e).__name__}: {e}"})
+            continue
+        instance_info.append({"name": inst.name, "family": inst.family, "params": inst.params,
+                              "rows": lp.num_rows, "cols": lp.num_cols, "nnz": lp.nnz})
+        for (b, m), sname in zip(runnable, names):
+            for rep in range(repeats):
+                rec = run_one(lp, b, m, time_limit, args.tolerance)
+                rec.update(instance=inst.name, family=inst.family, rows=lp.num_rows, cols=lp.num_cols,
+                           nnz=lp.nnz, solver=sname, repeat=rep)
+                records.append(rec)
+                if not args.quiet:
+                    obj = rec.get("objective")
+                    print(f"{inst.name:<44} {sname:<16} {str(rec.get('status') or 'error'):<24} "
+                          f"obj={'-' if obj is None else f'{obj:.8g}':<14} {rec['total_seconds']:8.3f}s"
+                          + (f"  {rec['error']}" if rec.get("error") else ""), flush=True)
+
+    cells = score(records, time_limit, args.check_tol)
+    rows = summary(cells, names)
+    doc = {
+        "suite": args.suite,
+        "time_limit": time_limit,
+        "repeats": repeats,
+        "tolerance": args.tolerance,
+        "check_tol": args.check_tol,
+        "solvers": names,
+        "skipped_solvers": skipped,
+        "machine": machine_info(),
+        "instances": instance_info,
+        "summary": rows,
+        "runs": records,
+        "wall_seconds": time.perf_counter() - t_start,
+    }
+    write_outputs(doc, json_path, csv_path)
+    print()
+    print(format_summary(rows, time_limit, args.check_tol))
+    if png_path is not None:
+        try:
+            plot_profile(profile(cells, names), png_path,
+                         f"relulp bench --suite {args.suite} ({len(instance_info)} instances, limit {time_limit:g} s)")
+        except ImportError:
+            print("matplotlib not installed: no performance profile (pip install matplotlib)", file=sys.stderr)
+            png_path = None
+    print(f"\nwrote {json_path}, {csv_path}" + (f", {png_path}" if png_path else "")
+          + f"  ({doc['wall_seconds']:.1f} s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m solvers.bench", description=__doc__.splitlines()[0])
+    configure(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        traceback.print_exc()
+        sys.exit(130)

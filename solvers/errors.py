@@ -1,0 +1,39 @@
+"""Exception types of the solver layer (all subclasses of :class:`relulp.exceptions.RelulpError`)."""
+
+from __future__ import annotations
+
+from relulp.exceptions import DataError, RelulpError, UnknownOptionError
+
+
+class SolverError(RelulpError):
+    """Base class of every error :mod:`solvers` raises on purpose."""
+
+
+class UnknownBackendError(SolverError, UnknownOptionError):
+    """A backend name that :mod:`solvers` does not know."""
+
+
+class UnknownMethodError(SolverError, UnknownOptionError):
+    """A method the chosen backend does not have."""
+
+
+class SolverOptionError(SolverError, UnknownOptionError):
+    """An option the chosen backend/method does not accept, or a value it rejects."""
+
+
+class BackendNotInstalledError(SolverError, ImportError):
+    """The backend is known but its package/executable (or device) is missing; the message says how to
+    install it."""
+
+
+class ProblemDataError(SolverError, DataError):
+    """Bad problem data: NaN, wrong shapes, lower bound above upper bound, wrong types."""
+
+
+class NotLinearError(SolverError, ValueError):
+    """A Pyomo model that is not a continuous LP (integer variables, nonlinear terms, several objectives,
+    components the LP compiler cannot read)."""
+
+
+class BackendFailure(SolverError, RuntimeError):
+    """The backend itself failed (could not load the model, crashed, produced no readable answer)."""
