@@ -1,0 +1,60 @@
+"""relulp.analysis: volumes, centres and certified pruning of polytopes (math.md §5-7).
+
+Works on any body T = {theta : A theta <= b} ∩ T^0 with T^0 the box [-R, R]^N, the ball of radius R,
+or nothing (then the rows must bound T); independent of CPAL.
+
+    >>> from relulp.analysis import Polytope
+    >>> P = Polytope(A, b, bound="box", R=1.0)
+    >>> P.chebyshev_center().x, P.analytic_center().x, P.centroid().x
+    >>> P.volume(rel_error=0.05).volume, P.cut_ratio(a, 0.0).ratio
+    >>> kept = P.prune().kept
+
+Modules (one job each): polytope (the body), blocks (column-block structure), linalg (Newton
+systems), centers (Chebyshev / analytic centres), sampling (hit-and-run, centroid), volume (exact
+and multiphase Monte Carlo volume, cut ratios), pruning (redundancy removal with certificates),
+bodies (bodies with known answers, synthetic CPAL bodies), plotting (2-D pictures).
+"""
+
+from . import bodies
+from .blocks import BlockStructure
+from .centers import analytic_center, chebyshev_center
+from .exceptions import (
+    AccuracyNotReachedError,
+    AccuracyWarning,
+    AnalysisError,
+    ConvergenceWarning,
+    EmptyInteriorError,
+    ExactVolumeRefusedError,
+    LPSolverError,
+    UnboundedBodyError,
+)
+from .polytope import Polytope
+from .pruning import PruneResult, certificate_bound, prune, redundant_rows_bruteforce
+from .results import (
+    AnalyticCenterResult,
+    BodyStatus,
+    Bound,
+    CenterStatus,
+    CentroidResult,
+    Certificate,
+    ChebyshevResult,
+    CutRatioResult,
+    DropReason,
+    LevelRecord,
+    SampleResult,
+    VolumeResult,
+    VolumeStatus,
+)
+from .sampling import HitAndRun, centroid, sample
+from .volumes import cut_ratio, exact_volume, volume
+
+__all__ = [
+    "Polytope", "BlockStructure", "bodies",
+    "chebyshev_center", "analytic_center", "sample", "centroid", "volume", "exact_volume", "cut_ratio",
+    "prune", "redundant_rows_bruteforce", "certificate_bound", "HitAndRun",
+    "Bound", "BodyStatus", "CenterStatus", "VolumeStatus", "DropReason",
+    "ChebyshevResult", "AnalyticCenterResult", "SampleResult", "CentroidResult", "VolumeResult",
+    "CutRatioResult", "LevelRecord", "Certificate", "PruneResult",
+    "AnalysisError", "EmptyInteriorError", "UnboundedBodyError", "ExactVolumeRefusedError", "LPSolverError",
+    "AccuracyNotReachedError", "AccuracyWarning", "ConvergenceWarning",
+]

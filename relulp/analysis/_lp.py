@@ -1,0 +1,109 @@
+"""Thin helpers around highspy (HiGHS) for the few LPs this package solves.
+
+Rows are passed row-wise (CSR) straight from numpy/scipy arrays; the model is kept so that callers
+can change the objective, add rows and re-solve warm (Clarkson's algorithm, Kelley cuts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from .exceptions import LPSolverError
+
+INF = highspy.kHighsInf
+MS = highspy.HighsModelStatus
+
+
+def as_csr(A) -> sp.csr_array:
+    """A (dense or sparse) as a canonical float64 CSR array with explicit zeros removed."""
+    C = sp.csr_array(A, dtype=np.float64) if sp.issparse(A) else sp.csr_array(np.asarray(A, dtype=np.float64))
+    C.eliminate_zeros()
+    C.sort_indices()
+    return C
+
+
+@dataclass
+class LPSolution:
+    status: str  # "optimal", "infeasible", "unbounded", or a HiGHS status name
+    x: np.ndarray | None
+    value: float
+    row_dual: np.ndarray | None
+    col_dual: np.ndarray | None
+    iterations: int
+
+
+class HighsLP:
+    """A HiGHS LP  max/min c^T x  s.t.  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper."""
+
+    def __init__(self, c, A, row_lower, row_upper, col_lower, col_upper, *, maximize: bool = False,
+                 solver: str = "simplex", time_limit: float | None = None):
+        A = as_csr(A)
+        m, n = A.shape
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("solver", solver)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, m
+        lp.col_cost_ = np.asarray(c, dtype=np.float64)
+        lp.col_lower_ = _clip_inf(col_lower, n)
+        lp.col_upper_ = _clip_inf(col_upper, n)
+        lp.row_lower_ = _clip_inf(row_lower, m)
+        lp.row_upper_ = _clip_inf(row_upper, m)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data
+        lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+        st = h.passModel(lp)
+        if st == highspy.HighsStatus.kError:
+            raise LPSolverError("HiGHS rejected the LP (passModel returned an error)")
+        self.h = h
+        self.n = n
+        self.m = m
+        self._all_cols = np.arange(n, dtype=np.int32)
+
+    def set_objective(self, c) -> None:
+        self.h.changeColsCost(self.n, self._all_cols, np.asarray(c, dtype=np.float64))
+
+    def add_rows(self, A_rows, lower, upper) -> None:
+        R = as_csr(A_rows)
+        k = R.shape[0]
+        st = self.h.addRows(k, _clip_inf(lower, k), _clip_inf(upper, k), int(R.nnz),
+                            R.indptr[:-1].astype(np.int32), R.indices.astype(np.int32), R.data)
+        if st == highspy.HighsStatus.kError:
+            raise LPSolverError("HiGHS refused addRows")
+        self.m += k
+
+    def solve(self) -> LPSolution:
+        h = self.h
+        h.run()
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        it = int(max(info.simplex_iteration_count, 0) + max(info.ipm_iteration_count, 0))
+        if ms == MS.kOptimal:
+            sol = h.getSolution()
+            return LPSolution("optimal", np.array(sol.col_value), float(info.objective_function_value),
+                              np.array(sol.row_dual), np.array(sol.col_dual), it)
+        if ms == MS.kInfeasible:
+            return LPSolution("infeasible", None, float("nan"), None, None, it)
+        if ms in (MS.kUnbounded, MS.kUnboundedOrInfeasible):
+            return LPSolution("unbounded", None, float("nan"), None, None, it)
+        return LPSolution(h.modelStatusToString(ms), None, float("nan"), None, None, it)
+
+    def primal_ray(self) -> np.ndarray | None:
+        st, has, ray = self.h.getPrimalRay()
+        return np.array(ray) if has else None
+
+
+def _clip_inf(v, size: int) -> np.ndarray:
+    arr = np.broadcast_to(np.asarray(v, dtype=np.float64), (size,)).copy()
+    arr[arr >= 1e30] = INF
+    arr[arr <= -1e30] = -INF
+    return arr

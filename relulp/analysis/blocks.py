@@ -1,0 +1,243 @@
+"""Column-block structure of a body's rows (math.md §2, §5, §7).
+
+The columns 0..N-1 are split into K contiguous blocks ``[starts[k], starts[k+1])`` (the two-layer
+relulp LP: 2P blocks u_i^+, u_i^- of width d). A row is *local* to block k when all its nonzeros lie
+in that block (the cone rows: d nonzeros each), and *coupling* (``row_block == -1``) otherwise (the
+margin rows). Local rows make A^T W A block-diagonal; coupling rows add a low-rank term.
+
+:class:`BlockLayout` is the computational form: local rows as a dense (m_loc, dmax) coefficient
+array in a padded (K, dmax) layout of the columns, the coupling rows as a separate matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from relulp.exceptions import DataError
+
+
+@dataclass(frozen=True)
+class BlockStructure:
+    """Contiguous column blocks and the block of each row.
+
+    starts : (K+1,) int, 0 = starts[0] < starts[1] < ... < starts[K] = N
+    row_block : (m,) int, the block row i lies in, or -1 for a coupling (dense) row
+    """
+
+    starts: np.ndarray
+    row_block: np.ndarray
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.starts) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return int(self.starts[-1])
+
+    @property
+    def widths(self) -> np.ndarray:
+        return np.diff(self.starts)
+
+    def col_block(self) -> np.ndarray:
+        """(N,) block index of every column."""
+        return np.repeat(np.arange(self.n_blocks), self.widths)
+
+    def with_rows(self, row_block_new: np.ndarray) -> "BlockStructure":
+        """The same column blocks with extra rows appended."""
+        return BlockStructure(self.starts, np.concatenate([self.row_block, np.asarray(row_block_new, dtype=np.int64)]))
+
+    def take_rows(self, rows: np.ndarray) -> "BlockStructure":
+        return BlockStructure(self.starts, self.row_block[np.asarray(rows, dtype=np.int64)])
+
+    @staticmethod
+    def column_starts(spec, N: int) -> np.ndarray:
+        """Column boundaries from an int width d (N divisible by d) or an explicit starts array."""
+        if np.isscalar(spec):
+            d = int(spec)
+            if d < 1 or N % d:
+                raise DataError(f"block width {d} does not divide the dimension N = {N}")
+            return np.arange(0, N + 1, d, dtype=np.int64)
+        starts = np.asarray(spec, dtype=np.int64).ravel()
+        if starts.size < 2 or starts[0] != 0 or starts[-1] != N or np.any(np.diff(starts) <= 0):
+            raise DataError(f"block starts must increase strictly from 0 to N = {N}, got {starts[:5]}...")
+        return starts
+
+    @classmethod
+    def detect(cls, A, spec) -> "BlockStructure":
+        """Find the block of every row of A (m, N) from its sparsity; spec = width d or starts."""
+        N = A.shape[1]
+        starts = cls.column_starts(spec, N)
+        return cls(starts, detect_row_blocks(A, starts))
+
+
+def detect_row_blocks(A, starts: np.ndarray) -> np.ndarray:
+    """(m,) block of each row of A if all its nonzeros lie in one column block, else -1.
+
+    A zero row is assigned to block 0 (it contributes nothing to any Hessian).
+    """
+    m, N = A.shape
+    col_block = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    if sp.issparse(A):
+        C = sp.csr_array(A)
+        C.eliminate_zeros()
+        rows = np.repeat(np.arange(m), np.diff(C.indptr))
+        blk = col_block[C.indices]
+        lo = np.full(m, np.iinfo(np.int64).max)
+        hi = np.full(m, -1)
+        np.minimum.at(lo, rows, blk)
+        np.maximum.at(hi, rows, blk)
+    else:
+        nz = np.asarray(A) != 0
+        anyz = nz.any(axis=1)
+        first = np.argmax(nz, axis=1)
+        last = N - 1 - np.argmax(nz[:, ::-1], axis=1)
+        lo = np.where(anyz, col_block[first], np.iinfo(np.int64).max)
+        hi = np.where(anyz, col_block[last], -1)
+    out = np.where(lo == hi, lo, -1).astype(np.int64)
+    out[hi < 0] = 0  # zero rows
+    return out
+
+
+def validate_row_blocks(A, bs: BlockStructure) -> None:
+    """Raise DataError unless every row said to be local to block k has its nonzeros inside block k."""
+    m, N = A.shape
+    if bs.n_cols != N:
+        raise DataError(f"blocks cover {bs.n_cols} columns but A has {N}")
+    if bs.row_block.shape != (m,):
+        raise DataError(f"blocks.row_block has shape {bs.row_block.shape}, expected ({m},)")
+    if np.any(bs.row_block < -1) or np.any(bs.row_block >= bs.n_blocks):
+        raise DataError("blocks.row_block entries must be -1 or a block index")
+    found = detect_row_blocks(A, bs.starts)
+    bad = (bs.row_block >= 0) & (found != bs.row_block)
+    # a zero row is local to every block
+    if bad.any():
+        if sp.issparse(A):
+            zero = np.diff(sp.csr_array(A).indptr) == 0
+        else:
+            zero = ~(np.asarray(A) != 0).any(axis=1)
+        bad &= ~zero
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(f"row {i} is declared local to block {bs.row_block[i]} but has nonzeros outside it")
+
+
+class BlockLayout:
+    """Padded per-block view of the columns and the local rows, for block-diagonal Hessians.
+
+    pad_index : (K, dmax) column index of slot (k, p), or N for a padding slot
+    loc_rows : (m_loc,) indices of the local rows;  loc_blk : (m_loc,) their blocks
+    L : (m_loc, dmax) their coefficients in the padded layout (zeros in padding slots)
+    cpl_rows : (k,) indices of the coupling rows
+    """
+
+    def __init__(self, A, bs: BlockStructure):
+        m, N = A.shape
+        K = bs.n_blocks
+        widths = bs.widths
+        self.N, self.K = N, K
+        self.dmax = int(widths.max())
+        self.uniform = bool(np.all(widths == self.dmax))
+        offs = np.arange(self.dmax)
+        pad = bs.starts[:-1, None] + offs[None, :]
+        self.pad_mask = offs[None, :] < widths[:, None]
+        self.pad_index = np.where(self.pad_mask, pad, N)
+        col_block = bs.col_block()
+        col_off = np.arange(N) - bs.starts[col_block]
+        rb = bs.row_block
+        self.loc_rows = np.flatnonzero(rb >= 0)
+        self.cpl_rows = np.flatnonzero(rb < 0)
+        self.loc_blk = rb[self.loc_rows]
+        m_loc = self.loc_rows.size
+        L = np.zeros((m_loc, self.dmax))
+        if sp.issparse(A):
+            C = sp.csr_array(A)[self.loc_rows]
+            C = sp.csr_array(C)
+            r = np.repeat(np.arange(m_loc), np.diff(C.indptr))
+            L[r, col_off[C.indices]] = C.data
+        else:
+            Ad = np.asarray(A)[self.loc_rows]
+            # gather each row's block slice
+            Ad = np.concatenate([Ad, np.zeros((m_loc, 1))], axis=1)
+            L[:] = Ad[np.arange(m_loc)[:, None], self.pad_index[self.loc_blk]]
+        self.L = L
+        self.dd = self.dmax * self.dmax
+        pq = np.arange(self.dd)
+        self._p, self._q = pq // self.dmax, pq % self.dmax
+        self._flat_idx = (self.loc_blk[:, None] * self.dd + pq[None, :]).ravel()
+        self._pad_flat = self.pad_index.ravel()
+        self._pad_valid = self.pad_mask.ravel()
+        LL = (L[:, self._p] * L[:, self._q]).ravel()  # (m_loc * dmax^2,) outer products
+        cols = np.repeat(np.arange(m_loc), self.dd)
+        # S (K dmax^2, m_loc): block_gram(w) = S @ w, one sparse product
+        self._S = sp.csr_array((LL, (self._flat_idx, cols)), shape=(self.K * self.dd, m_loc))
+
+    def to_padded(self, x: np.ndarray) -> np.ndarray:
+        """(N,) or (N, r) -> (K, dmax) or (K, dmax, r), zeros in padding slots."""
+        if self.uniform:
+            return x.reshape((self.K, self.dmax) + x.shape[1:])
+        if x.ndim == 1:
+            ext = np.concatenate([x, [0.0]])
+            return ext[self.pad_index]
+        ext = np.concatenate([x, np.zeros((1, x.shape[1]))], axis=0)
+        return ext[self.pad_index]
+
+    def from_padded(self, X: np.ndarray) -> np.ndarray:
+        """Inverse of :meth:`to_padded` (drops padding slots)."""
+        if self.uniform:
+            return X.reshape((self.N,) + X.shape[2:])
+        if X.ndim == 2:
+            out = np.empty(self.N)
+            out[self._pad_flat[self._pad_valid]] = X.reshape(-1)[self._pad_valid]
+            return out
+        r = X.shape[2]
+        out = np.empty((self.N, r))
+        out[self._pad_flat[self._pad_valid]] = X.reshape(-1, r)[self._pad_valid]
+        return out
+
+    def block_gram(self, w: np.ndarray) -> np.ndarray:
+        """(K, dmax, dmax) blocks of sum_{i local} w_i l_i l_i^T (w: (m_loc,) weights)."""
+        return (self._S @ w).reshape(self.K, self.dmax, self.dmax)
+
+
+def spd_block_inverse(B: np.ndarray) -> np.ndarray:
+    """Inverses of a stack (K, d, d) of symmetric positive definite blocks.
+
+    d = 1, 2, 3 by closed-form adjugates (vectorised over K, no per-block LAPACK call), else
+    numpy's batched inverse. Raises np.linalg.LinAlgError if a block is not positive definite.
+    """
+    d = B.shape[-1]
+    if d == 1:
+        if np.any(B[:, 0, 0] <= 0):
+            raise np.linalg.LinAlgError("block not positive definite")
+        return 1.0 / B
+    if d == 2:
+        a, b, c = B[:, 0, 0], B[:, 0, 1], B[:, 1, 1]
+        det = a * c - b * b
+        if np.any(det <= 0) or np.any(a <= 0):
+            raise np.linalg.LinAlgError("block not positive definite")
+        out = np.empty_like(B)
+        out[:, 0, 0], out[:, 1, 1] = c / det, a / det
+        out[:, 0, 1] = out[:, 1, 0] = -b / det
+        return out
+    if d == 3:
+        a, b, c = B[:, 0, 0], B[:, 0, 1], B[:, 0, 2]
+        e, f, i = B[:, 1, 1], B[:, 1, 2], B[:, 2, 2]
+        A0 = e * i - f * f
+        A1 = c * f - b * i
+        A2 = b * f - c * e
+        det = a * A0 + b * A1 + c * A2
+        if np.any(det <= 0) or np.any(a <= 0) or np.any(a * e - b * b <= 0):
+            raise np.linalg.LinAlgError("block not positive definite")
+        out = np.empty_like(B)
+        out[:, 0, 0] = A0
+        out[:, 0, 1] = out[:, 1, 0] = A1
+        out[:, 0, 2] = out[:, 2, 0] = A2
+        out[:, 1, 1] = a * i - c * c
+        out[:, 1, 2] = out[:, 2, 1] = b * c - a * f
+        out[:, 2, 2] = a * e - b * b
+        return out / det[:, None, None]
+    return np.linalg.inv(B)

@@ -1,0 +1,180 @@
+"""Bodies with known answers, random bodies, and a synthetic CPAL body (math.md §2, §5, §8).
+
+Used by the tests, the benchmarks and the documentation. Every constructor returns a
+:class:`relulp.analysis.Polytope`; the known volume / centroid are given by the helper functions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.stats import special_ortho_group
+
+from .polytope import Polytope
+
+
+def cube(N: int, half_width: float = 1.0, *, rotation=None, bound="box", R: float | None = None) -> Polytope:
+    """{theta : |Q theta|_inf <= h} (2N rows), Q orthogonal (identity if rotation is None, a random
+    rotation from ``np.random.default_rng(rotation)`` if an int, or the given (N, N) matrix).
+    Volume (2h)^N, centroid 0. The bound set defaults to radius h sqrt(N) (redundant)."""
+    if rotation is None:
+        Q = np.eye(N)
+    elif isinstance(rotation, (int, np.integer)):
+        Q = special_ortho_group.rvs(N, random_state=np.random.default_rng(int(rotation))) if N > 1 else np.eye(1)
+    else:
+        Q = np.asarray(rotation, dtype=np.float64)
+    A = np.vstack([Q, -Q])
+    b = np.full(2 * N, float(half_width))
+    if R is None:
+        R = half_width * math.sqrt(N) * (1 + 1e-9)
+    return Polytope(A, b, bound=bound, R=R)
+
+
+def cube_volume(N: int, half_width: float = 1.0) -> float:
+    return (2.0 * half_width) ** N
+
+
+def simplex(N: int, *, bound="box", R: float = 1.0) -> Polytope:
+    """The standard simplex {theta >= 0, sum theta <= 1} (N + 1 rows): volume 1/N!, centroid 1/(N+1)."""
+    A = np.vstack([-np.eye(N), np.ones((1, N))])
+    b = np.concatenate([np.zeros(N), [1.0]])
+    return Polytope(A, b, bound=bound, R=R)
+
+
+def simplex_volume(N: int) -> float:
+    return 1.0 / math.factorial(N)
+
+
+def cross_polytope(N: int, *, bound="box", R: float = 1.0) -> Polytope:
+    """{||theta||_1 <= 1} (2^N rows): volume 2^N / N!."""
+    signs = np.array(np.meshgrid(*[[-1.0, 1.0]] * N, indexing="ij")).reshape(N, -1).T
+    return Polytope(signs, np.ones(len(signs)), bound=bound, R=R)
+
+
+def random_polytope(N: int, m: int, seed=0, *, bound="box", R: float = 1.0, offset=(0.2, 1.0)) -> Polytope:
+    """m random unit normals a_i ~ N(0, I) / ||.||, offsets b_i ~ U(offset) (contains the ball of radius
+    offset[0] around 0), intersected with the bound set."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((m, N))
+    A /= np.linalg.norm(A, axis=1, keepdims=True)
+    b = rng.uniform(*offset, size=m)
+    return Polytope(A, b, bound=bound, R=R)
+
+
+def redundant_polytope(N: int, m: int, frac_redundant: float = 0.8, seed=0, *, R: float = 10.0) -> Polytope:
+    """m rows in R^N of which about ``frac_redundant`` are redundant: k = (1 - frac) m facet rows
+    a_i theta <= 1 with random unit a_i, plus rows that are convex combinations of facet rows pushed
+    outwards (b > combination value), shuffled. Bound box of radius R (loose)."""
+    rng = np.random.default_rng(seed)
+    k = max(N + 1, int(round((1 - frac_redundant) * m)))
+    F = rng.standard_normal((k, N))
+    F /= np.linalg.norm(F, axis=1, keepdims=True)
+    bF = np.ones(k)
+    r = m - k
+    W = rng.dirichlet(np.full(3, 1.0), size=r)
+    idx = np.array([rng.choice(k, 3, replace=False) for _ in range(r)])
+    G = np.einsum("rj,rjn->rn", W, F[idx])
+    bG = np.einsum("rj,rj->r", W, bF[idx]) + rng.uniform(0.0, 0.3, size=r)
+    nG = np.linalg.norm(G, axis=1)
+    G, bG = G / nG[:, None], bG / nG
+    A = np.vstack([F, G])
+    b = np.concatenate([bF, bG])
+    perm = rng.permutation(m)
+    return Polytope(A[perm], b[perm], bound="box", R=R)
+
+
+# ---------------------------------------------------------------------------------------------------
+# relulp bodies (math.md §2, §5, §8)
+# ---------------------------------------------------------------------------------------------------
+def spiral_data(seed: int = 0):
+    """The spiral of math.md §8: (X_train (80, 3) with a ones column, y_train, X_test (20, 3), y_test)."""
+    i = np.arange(50)
+    t = 50 * i / 99
+    phi = t * np.pi / 16
+    r = 6.5 * (104 - t) / 104
+    pts, lab = [], []
+    for s in (1.0, -1.0):
+        p = np.stack([s * r * np.cos(phi) / 13 + 0.5, s * r * np.sin(phi) / 13 + 0.5], axis=1)
+        pts.append(2 * p - 1)
+        lab.append(np.full(50, s))
+    X = np.vstack(pts)
+    y = np.concatenate(lab)
+    perm = np.random.default_rng(seed).permutation(100)
+    X = np.hstack([X[perm], np.ones((100, 1))])
+    y = y[perm]
+    return X[:80], y[:80], X[80:], y[80:]
+
+
+def sample_patterns(X: np.ndarray, n_sample: int = 1000, seed=0) -> np.ndarray:
+    """Distinct activation patterns D = 1[X h >= 0], h ~ N(0, I_d) (math.md §1): (n, P) 0/1 array."""
+    rng = np.random.default_rng(seed)
+    H = rng.standard_normal((X.shape[1], n_sample))
+    D = (X @ H >= 0).astype(np.int8)
+    _, first = np.unique(D.T, axis=0, return_index=True)
+    return D[:, np.sort(first)].astype(np.float64)
+
+
+def cpal_cut_rows(X: np.ndarray, y: np.ndarray, D: np.ndarray, points) -> tuple[sp.csr_array, np.ndarray]:
+    """The CPAL cut rows (math.md §5) of the two-layer LP (LP2) for the given data points.
+
+    theta = (u_1^+, u_1^-, ..., u_P^+, u_P^-), blocks of width d (N = 2 P d). Per point i:
+      margin  -y_i sum_j D_ij x_i^T (u_j^+ - u_j^-) <= 0              (dense over the blocks)
+      cone    -(2 D_ij - 1) x_i^T u_j^{+-} <= 0,  j = 1..P             (2P rows, d nonzeros each)
+    Returns (A (k, N) CSR, b = 0).
+    """
+    n, d = X.shape
+    P = D.shape[1]
+    N = 2 * P * d
+    rows, cols, vals = [], [], []
+    r = 0
+    base = (np.arange(2 * P) * d)  # block starts, block 2j = u_j^+, 2j+1 = u_j^-
+    for i in points:
+        x, yi = X[i], y[i]
+        act = np.flatnonzero(D[i])
+        sgn = np.array([1.0, -1.0])
+        blk = (2 * act[:, None] + np.arange(2)[None, :]).ravel()  # (|act|*2,)
+        coef = (-yi * np.repeat(sgn[None, :], act.size, 0)).ravel()
+        c = (base[blk][:, None] + np.arange(d)[None, :]).ravel()
+        v = (coef[:, None] * x[None, :]).ravel()
+        rows.append(np.full(c.size, r))
+        cols.append(c)
+        vals.append(v)
+        r += 1
+        s = -(2 * D[i] - 1)  # (P,)
+        for half in range(2):
+            blkc = 2 * np.arange(P) + half
+            c = (base[blkc][:, None] + np.arange(d)[None, :]).ravel()
+            v = (s[:, None] * x[None, :]).ravel()
+            rr = r + np.repeat(np.arange(P), d)
+            rows.append(rr)
+            cols.append(c)
+            vals.append(v)
+            r += P
+    A = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, N))
+    return A, np.zeros(r)
+
+
+def cpal_body(n_cuts: int = 20, *, n_sample: int = 1000, seed: int = 0, bound="ball", R: float = 1.0,
+              data="random"):
+    """A synthetic two-layer CPAL body (math.md §5): data, sampled patterns, and the cuts of ``n_cuts``
+    random training points. Returns (Polytope with blocks of width d, info dict).
+
+    data : "random" (X = [N(0, I_2) (80, 2), ones], random labels: the body of the brief, N ~ 3,700),
+        "spiral" (math.md §8 training set), or a pair (X, y)."""
+    if isinstance(data, str) and data == "random":
+        rng = np.random.default_rng(seed + 7)
+        X = np.hstack([rng.standard_normal((80, 2)), np.ones((80, 1))])
+        y = rng.choice([-1.0, 1.0], size=80)
+    elif isinstance(data, str) and data == "spiral":
+        X, y, _, _ = spiral_data()
+    else:
+        X, y = data
+    D = sample_patterns(X, n_sample, seed)
+    rng = np.random.default_rng(seed + 1)
+    pts = rng.choice(X.shape[0], n_cuts, replace=False)
+    A, b = cpal_cut_rows(X, y, D, pts)
+    d = X.shape[1]
+    Pm = Polytope(A, b, bound=bound, R=R, blocks=d)
+    return Pm, {"X": X, "y": y, "D": D, "points": pts, "P": D.shape[1], "d": d}

@@ -1,0 +1,452 @@
+"""Centres of T = {theta : A theta <= b} ∩ T^0 (math.md §5).
+
+* Chebyshev centre: one LP  max r  s.t.  a_i theta + r ||a_i|| <= b_i  and the bound set
+  (box: |theta_j| + r <= R; ball: ||theta|| + r <= R by Kelley tangent cuts, each a warm re-solve).
+  Its radius also classifies the body: > tol interior, |r| <= tol empty interior, < -tol infeasible.
+* Analytic centre: argmin F(theta) = -sum_i log(b_i - a_i theta) + phi_T0(theta) by damped Newton, with
+    box   phi = -sum_j [log(R - theta_j) + log(R + theta_j)]
+    ball  phi = -log(R^2 - ||theta||^2)          (smooth barrier of the ball)
+    none  phi = 0
+  and, for a homogeneous body (b = 0) in the ball, the well-conditioned form of math.md §5:
+    theta_hat = argmin -sum_i log(-a_i theta) + (M/2) ||theta||^2,   theta* = R M / (M + 1) theta_hat,
+  which is the maximiser of log(R - ||theta||) + sum_i log(-a_i theta) (the paper's centre; M = rows).
+  Rows are scaled to unit norm internally (F changes by a constant only, its gradient and minimiser
+  not at all). Newton systems are solved by :mod:`relulp.analysis.linalg` (Woodbury with blocks).
+  A start that is not strictly feasible (e.g. the previous centre, which a cut through it leaves on
+  the boundary) is repaired by a barrier phase I in (theta, tau) on the shifted rows
+  a_i theta - tau <= b_i; if that fails the Chebyshev LP decides (and certifies an empty interior).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from relulp.exceptions import DataError, UnknownOptionError
+
+from ._lp import HighsLP
+from ._threads import single_blas_thread
+from .blocks import BlockLayout
+from .exceptions import ConvergenceWarning, EmptyInteriorError, LPSolverError, UnboundedBodyError
+from .linalg import make_system
+from .results import AnalyticCenterResult, BodyStatus, Bound, CenterStatus, ChebyshevResult
+
+
+# ---------------------------------------------------------------------------------------------------
+# Chebyshev centre
+# ---------------------------------------------------------------------------------------------------
+def chebyshev_center(P, tol: float = 1e-9, max_ball_cuts: int = 200, time_limit: float | None = None,
+                     raise_on_empty: bool = False) -> ChebyshevResult:
+    """Largest inscribed ball of P (cached). Variables (theta, r); maximise r.
+
+    Rows:  [A | ||a_i||] (theta, r) <= b;   box: [+-I | 1] (theta, r) <= R;   ball: tangent cuts
+    [g^T | 1] (theta, r) <= R with g = theta_k / ||theta_k|| added until ||theta|| + r <= R (1 + 1e-9).
+    ``tol`` is relative to max(1, R). With ``raise_on_empty`` an empty interior raises
+    :class:`EmptyInteriorError` instead of returning the status.
+    """
+    cached = P._cache.get("chebyshev")
+    if cached is None:
+        cached = _chebyshev_lp(P, tol, max_ball_cuts, time_limit)
+        P._cache["chebyshev"] = cached
+    if raise_on_empty:
+        _raise_status(cached)
+    return cached
+
+
+def _raise_status(res: ChebyshevResult) -> None:
+    if res.status is BodyStatus.INTERIOR:
+        return
+    if res.status is BodyStatus.UNBOUNDED:
+        raise UnboundedBodyError("the body is unbounded (Chebyshev LP unbounded); give bound='box' or 'ball'")
+    raise EmptyInteriorError(f"the body has {res.status.value.replace('_', ' ')}: Chebyshev radius "
+                             f"{res.radius:.3g} ({res.message})", status=res.status, radius=res.radius)
+
+
+def _chebyshev_lp(P, tol, max_ball_cuts, time_limit) -> ChebyshevResult:
+    N = P.N
+    norms = P.row_norms
+    A = sp.csr_array(P.A)
+    blocks = [sp.hstack([A, sp.csr_array(norms[:, None])], format="csr")]
+    ub = [P.b]
+    if P.bound in (Bound.BOX, Bound.BALL):
+        eye = sp.identity(N, format="csr")
+        ones = sp.csr_array(np.ones((N, 1)))
+        blocks += [sp.hstack([eye, ones], format="csr"), sp.hstack([-eye, ones], format="csr")]
+        ub += [np.full(N, P.R), np.full(N, P.R)]
+    M = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+    ubv = np.concatenate(ub)
+    c = np.zeros(N + 1)
+    c[-1] = 1.0
+    big = M.shape[0] * (N + 1) > 5e4  # IPM (with crossover) measured 2-3x faster than simplex there
+    lp = HighsLP(c, M, np.full(M.shape[0], -np.inf), ubv, np.full(N + 1, -np.inf), np.full(N + 1, np.inf),
+                 maximize=True, solver="ipm" if big else "simplex", time_limit=time_limit)
+    sol = lp.solve()
+    if big:
+        lp.h.setOptionValue("solver", "simplex")  # Kelley re-solves: warm dual simplex from the crossover basis
+    iters = sol.iterations
+    scale = tol * max(1.0, P.R if P.bound is not Bound.NONE else 1.0)
+    if sol.status == "unbounded":
+        return ChebyshevResult(None, np.inf, BodyStatus.UNBOUNDED, "the inscribed radius is unbounded", iters)
+    if sol.status == "infeasible":
+        return ChebyshevResult(None, -np.inf, BodyStatus.INFEASIBLE, "the Chebyshev LP is infeasible "
+                               "(a zero row with negative right-hand side)", iters)
+    if sol.status != "optimal":
+        raise LPSolverError(f"Chebyshev LP ended with HiGHS status {sol.status!r}")
+    x, r = sol.x[:N], sol.x[N]
+    cuts = 0
+    if P.bound is Bound.BALL:
+        while True:
+            nx = float(np.linalg.norm(x))
+            if nx + r <= P.R * (1 + 1e-9) or cuts >= max_ball_cuts:
+                break
+            g = x / nx
+            lp.add_rows(sp.csr_array(np.concatenate([g, [1.0]])[None, :]), [-np.inf], [P.R])
+            sol = lp.solve()
+            iters += sol.iterations
+            cuts += 1
+            if sol.status != "optimal":
+                raise LPSolverError(f"Chebyshev LP (ball cut {cuts}) ended with HiGHS status {sol.status!r}")
+            x, r = sol.x[:N], sol.x[N]
+        r_valid = min(r, P.R - float(np.linalg.norm(x)))
+        if r_valid <= scale < r:  # ambiguous after the cut limit: stay conservative
+            r = r_valid
+        else:
+            r = r_valid if r_valid > scale else r
+    if r > scale:
+        st, msg = BodyStatus.INTERIOR, "nonempty interior"
+    elif r >= -scale:
+        st, msg = BodyStatus.EMPTY_INTERIOR, f"inscribed radius {r:.3g} within tolerance {scale:.1g} of zero"
+    else:
+        st, msg = BodyStatus.INFEASIBLE, f"no point satisfies all rows (radius {r:.3g} < 0)"
+    return ChebyshevResult(np.asarray(x, dtype=np.float64), float(r), st, msg, iters, cuts)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The barrier
+# ---------------------------------------------------------------------------------------------------
+class Barrier:
+    """F(x) = -sum log(b_i - a_i x) + phi(x) on unit-norm rows, with derivatives and step limits.
+
+    kind: "box", "ball", "none", or "quad" (the homogeneous-ball form: phi = (M/2)||x||^2, b = 0).
+    """
+
+    def __init__(self, P, kind: str, linalg: str = "auto"):
+        norms = P.row_norms
+        nz = norms > 0
+        if not nz.all():
+            if np.any(P.b[~nz] < 0):
+                raise EmptyInteriorError("a zero row has a negative right-hand side: the body is empty",
+                                         status=BodyStatus.INFEASIBLE)
+        rows = np.flatnonzero(nz)
+        self.rows = rows
+        scale = 1.0 / norms[rows]
+        if P.is_sparse:
+            A = sp.csr_array(sp.diags_array(scale) @ P.A[rows])
+        else:
+            A = P.A[rows] * scale[:, None]
+        self.A = A
+        self.b = P.b[rows] * scale
+        self.kind = kind
+        self.R = P.R
+        self.N = P.N
+        self.M = float(rows.size)
+        layout = None
+        if P.blocks is not None:
+            layout = BlockLayout(A, P.blocks.take_rows(rows))
+        self.system = make_system(A, layout, linalg)
+
+    # -- pieces of phi ------------------------------------------------------------------------
+    def phi(self, x) -> float:
+        if self.kind == "box":
+            up, lo = self.R - x, self.R + x
+            if np.any(up <= 0) or np.any(lo <= 0):
+                return np.inf
+            return -float(np.sum(np.log(up)) + np.sum(np.log(lo)))
+        if self.kind == "ball":
+            g = self.R**2 - float(x @ x)
+            return np.inf if g <= 0 else -np.log(g)
+        if self.kind == "quad":
+            return 0.5 * self.M * float(x @ x)
+        return 0.0
+
+    def phi_derivs(self, x):
+        """(grad (N,), hess diagonal (N,), low-rank U (N, r) or None)."""
+        if self.kind == "box":
+            up, lo = self.R - x, self.R + x
+            return 1.0 / up - 1.0 / lo, 1.0 / up**2 + 1.0 / lo**2, None
+        if self.kind == "ball":
+            g = self.R**2 - float(x @ x)
+            return 2.0 * x / g, np.full(self.N, 2.0 / g), (2.0 / g) * x[:, None]
+        if self.kind == "quad":
+            return self.M * x, np.full(self.N, self.M), None
+        return np.zeros(self.N), np.zeros(self.N), None
+
+    def phi_max_step(self, x, dx) -> float:
+        if self.kind == "box":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(dx > 0, (self.R - x) / dx, np.where(dx < 0, (-self.R - x) / dx, np.inf))
+            return float(t.min()) if t.size else np.inf
+        if self.kind == "ball":
+            a, bq, c = float(dx @ dx), float(x @ dx), float(x @ x) - self.R**2
+            if a == 0:
+                return np.inf
+            return (-bq + np.sqrt(bq * bq - a * c)) / a
+        return np.inf
+
+    def strictly_inside_bound(self, x) -> bool:
+        return np.isfinite(self.phi(x))
+
+    def push_inside_bound(self, x) -> np.ndarray:
+        if self.kind == "box":
+            return np.clip(x, -0.98 * self.R, 0.98 * self.R)
+        if self.kind == "ball":
+            n = np.linalg.norm(x)
+            return x if n < 0.98 * self.R else x * (0.98 * self.R / n)
+        return x
+
+    def slack(self, x) -> np.ndarray:
+        return self.b - self.A @ x
+
+    def value(self, x, s) -> float:
+        if np.any(s <= 0):
+            return np.inf
+        return -float(np.sum(np.log(s))) + self.phi(x)
+
+    def grad(self, x, s) -> np.ndarray:
+        return np.asarray(self.system._At(1.0 / s)) + self.phi_derivs(x)[0]
+
+
+def _row_max_step(s, Adx) -> float:
+    pos = Adx > 0
+    if not pos.any():
+        return np.inf
+    return float(np.min(s[pos] / Adx[pos]))
+
+
+def _newton(bar: Barrier, x, tol: float, max_iter: int, trace=None):
+    """Damped Newton on F from a strictly feasible x. Returns (x, status, nit, decrement, grad)."""
+    s = bar.slack(x)
+    f = bar.value(x, s)
+    g = bar.grad(x, s)
+    dec = np.inf
+    for it in range(max_iter + 1):
+        gphi, dphi, U = bar.phi_derivs(x)
+        bar.system.factor(1.0 / s**2, dphi, U)
+        dx = -bar.system.solve(g)
+        lam2 = float(-(g @ dx))
+        dec = 0.5 * lam2
+        if dec < tol:
+            return x, CenterStatus.CONVERGED, it, dec, g
+        if it == max_iter:
+            break
+        Adx = bar.A @ dx
+        amax = min(_row_max_step(s, Adx), bar.phi_max_step(x, dx))
+        lam = np.sqrt(max(lam2, 0.0))
+        alpha = 1.0 if (lam < 0.2 and amax > 1.0) else min(1.0, 0.95 * amax)
+        slope = float(g @ dx)
+        while True:
+            xn = x + alpha * dx
+            sn = s - alpha * Adx
+            fn = bar.value(xn, sn)
+            if fn <= f + 0.25 * alpha * slope or (lam < 0.2 and alpha == 1.0 and np.isfinite(fn)):
+                break
+            alpha *= 0.5
+            if alpha < 1e-14:
+                return x, CenterStatus.NUMERICAL_LIMIT, it, dec, g
+        x = xn
+        if trace is not None:
+            trace.append(("newton", it, lam2, alpha))
+        s = bar.slack(x)  # recompute (no drift)
+        f = bar.value(x, s)
+        if not np.isfinite(f):
+            return x - alpha * dx, CenterStatus.NUMERICAL_LIMIT, it, dec, g
+        g = bar.grad(x, s)
+    return x, CenterStatus.ITERATION_LIMIT, max_iter, dec, g
+
+
+def _phase1(bar: Barrier, x0, max_outer: int = 14, max_inner: int = 60, trace=None, mu: float = 30.0,
+            centred: float = 0.5, margin: float = 0.1):
+    """Barrier phase I: a strictly feasible point from any x0 inside T^0, or (None, steps) on failure.
+
+    Minimise tau subject to a_i x - tau <= b_i (all rows) and phi, following the central path of
+        phi_t(x, tau) = t tau - sum_i log(s_i(x) + tau) + phi(x),     s(x) = b - A x,
+    loosely (Newton until lambda^2 < ``centred``, then t *= mu), and stop as soon as tau < 0: then every
+    slack s_i = (s_i + tau) - tau is positive. Shifting every row (rather than only the violated ones)
+    measured never slower. The bordered Newton system [[H, h], [h^T, eta]] (h = -A^T w, eta = sum w,
+    w = 1/(s + tau)^2) is solved with two right-hand sides of the structured H.
+    """
+    x = bar.push_inside_bound(np.asarray(x0, dtype=np.float64).copy())
+    s = bar.slack(x)
+    scale = bar.R if bar.kind in ("box", "ball") else max(1.0, float(np.abs(x).max()) if x.size else 1.0)
+    bad = s < 1e-3 * scale
+    if not bad.any():
+        return x, 0
+    # the shift starts one typical slack above the worst violation: the median slack of the rows that
+    # are fine (warm start after a cut), or margin * scale when (nearly) every row is tight (cold start)
+    good = ~bad
+    typical = float(np.median(s[good])) if good.sum() >= max(1, bad.sum() // 10) else margin * scale
+    tau = max(0.0, -float(s.min())) + typical
+    sh = s + tau
+    t = sh.size / float(np.mean(sh))
+    nu = float(s.size) + (2 * bar.N if bar.kind == "box" else 1.0)
+    steps = 0
+
+    def phi1(x, tau, sh):
+        if np.any(sh <= 0):
+            return np.inf
+        return t * tau - float(np.sum(np.log(sh))) + bar.phi(x)
+
+    for outer in range(max_outer):
+        f = phi1(x, tau, sh)
+        for _inner in range(max_inner):
+            steps += 1
+            inv = 1.0 / sh
+            gphi, dphi, U = bar.phi_derivs(x)
+            gx = np.asarray(bar.system._At(inv)) + gphi
+            gt = t - float(inv.sum())
+            w = inv**2
+            if not np.isfinite(w).all() or w.max() > 1e200 or t * scale > 1e14:
+                return None, steps  # flat or empty body: tau* = 0; the Chebyshev LP decides
+            h = -np.asarray(bar.system._At(w))
+            eta = float(w.sum())
+            bar.system.factor(w, dphi, U)
+            X = bar.system.solve(np.stack([gx, h], axis=1))
+            x1, x2 = X[:, 0], X[:, 1]
+            dtau = (-gt + float(h @ x1)) / (eta - float(h @ x2))
+            dx = -x1 - x2 * dtau
+            slope = float(gx @ dx) + gt * dtau
+            lam2 = -slope
+            dsh = dtau - (bar.A @ dx)  # change of the shifted slacks per unit step
+            amax = min(_row_max_step(sh, -dsh), bar.phi_max_step(x, dx))
+            alpha = min(1.0, 0.95 * amax)
+            while True:
+                xn, taun, shn = x + alpha * dx, tau + alpha * dtau, sh + alpha * dsh
+                fn = phi1(xn, taun, shn)
+                if fn <= f + 0.25 * alpha * slope:
+                    break
+                alpha *= 0.5
+                if alpha < 1e-14:
+                    break
+            if alpha < 1e-14:
+                break
+            x, tau = xn, taun
+            if trace is not None:
+                trace.append(("phase1", outer, t, tau, lam2, alpha))
+            s = bar.slack(x)
+            sh = s + tau
+            f = phi1(x, tau, sh)
+            if tau < 0 and np.all(s > 0):
+                return x, steps
+            if lam2 < centred:
+                break
+        if bar.kind != "quad" and tau - nu / t > 0:
+            return None, steps  # tau* > 0: the rows have no common point (the LP will certify it)
+        t *= mu
+    return None, steps
+
+
+# ---------------------------------------------------------------------------------------------------
+# Analytic centre
+# ---------------------------------------------------------------------------------------------------
+def analytic_center(P, start=None, tol: float = 1e-12, max_iter: int = 100, linalg: str = "auto",
+                    warn: bool = True, single_thread: bool = True) -> AnalyticCenterResult:
+    """Analytic centre of P by damped Newton (math.md §5); see the module docstring.
+
+    start : None (the inherited previous centre if any, else the centre of T^0), "chebyshev" (the
+        Chebyshev centre, one LP), or a point (N,). A start that is not strictly feasible goes
+        through phase I first.
+    tol : stop when the Newton decrement lambda^2 / 2 < tol (1e-12 reproduces CPAL's cut sequence).
+    linalg : "auto", "woodbury" (needs blocks), "dense" or "sparse".
+    single_thread : run BLAS on one thread (threadpoolctl, if installed). On a shared 2-core machine
+        multi-threaded OpenBLAS measured 3-10x slower than one thread for these kernels.
+    Raises EmptyInteriorError (certified by the Chebyshev LP) and UnboundedBodyError.
+    """
+    if linalg not in ("auto", "woodbury", "dense", "sparse"):
+        raise UnknownOptionError(f"linalg must be 'auto', 'woodbury', 'dense' or 'sparse', got {linalg!r}")
+    cached = P._cache.get("analytic")
+    if cached is not None and start is None and cached.decrement < tol:
+        return cached
+    P.require_bounded()
+    quad = P.bound is Bound.BALL and P.homogeneous
+    kind = "quad" if quad else P.bound.value
+    if P.m == 0 or not np.any(P.row_norms > 0):
+        if P.bound is Bound.NONE:
+            raise UnboundedBodyError("no rows and no bound set: the body is R^N")
+        x = np.zeros(P.N)
+        return _store(P, AnalyticCenterResult(x, CenterStatus.CONVERGED, 0, 0.0, 0.0, "barrier", "none",
+                                              start="origin"))
+    bar = Barrier(P, kind, linalg)
+    with single_blas_thread(single_thread):
+        return _analytic_center(P, bar, start, tol, max_iter, quad, warn)
+
+
+def _analytic_center(P, bar, start, tol, max_iter, quad, warn):
+    x0, start_name = _pick_start(P, start, quad)
+    ph1 = 0
+    s0 = bar.slack(x0)
+    scale = P.R if P.bound is not Bound.NONE else max(1.0, float(np.abs(x0).max()))
+    # a start on (or within rounding of) the boundary, e.g. the previous centre after a cut through
+    # it, has a slack of ~1e-16 and a Hessian weight of ~1e32: repair it by phase I
+    if not (np.all(s0 > 1e-7 * scale) and bar.strictly_inside_bound(x0)):
+        x1, ph1 = _phase1(bar, x0)
+        if x1 is None:
+            cheb = chebyshev_center(P, raise_on_empty=True)
+            x1 = cheb.x / P.R if quad else cheb.x
+            start_name += "+chebyshev"
+        else:
+            start_name += "+phase1"
+        x0 = x1
+    x, status, nit, dec, g = _newton(bar, x0, tol, max_iter)
+    if status is not CenterStatus.CONVERGED and warn:
+        warnings.warn(f"analytic centre: {status.value} after {nit} Newton steps (decrement {dec:.2e}, "
+                      f"tol {tol:.0e})", ConvergenceWarning, stacklevel=3)
+    if quad:
+        x = x * (P.R * bar.M / (bar.M + 1.0))
+    res = AnalyticCenterResult(x=x, status=status, nit=nit, decrement=float(dec),
+                               grad_norm=float(np.linalg.norm(g)), form="homogeneous_ball" if quad else "barrier",
+                               solver=bar.system.name, phase1_nit=ph1, start=start_name)
+    return _store(P, res)
+
+
+def _store(P, res):
+    P._cache["analytic"] = res
+    P._hints["analytic"] = res.x
+    return res
+
+
+def _pick_start(P, start, quad: bool):
+    if start is None:
+        hint = P._hints.get("analytic")
+        if hint is not None and hint.shape == (P.N,):
+            x0, name = hint, "previous centre"
+        else:
+            x0, name = np.zeros(P.N), "origin"
+            if P.bound is Bound.NONE:
+                cheb = chebyshev_center(P, raise_on_empty=True)
+                x0, name = cheb.x, "chebyshev"
+    elif isinstance(start, str):
+        if start != "chebyshev":
+            raise UnknownOptionError(f"start must be None, 'chebyshev' or a point, got {start!r}")
+        x0, name = chebyshev_center(P, raise_on_empty=True).x, "chebyshev"
+    else:
+        x0 = np.asarray(start, dtype=np.float64)
+        if x0.shape != (P.N,):
+            raise DataError(f"start must have shape ({P.N},), got {x0.shape}")
+        if not np.isfinite(x0).all():
+            raise DataError("start contains NaN/inf entries")
+        name = "given"
+    x0 = np.array(x0, dtype=np.float64)
+    if quad:
+        x0 = x0 / P.R  # the well-conditioned form lives at unit scale
+    return x0, name
+
+
+def interior_point(P) -> np.ndarray:
+    """A strictly interior point of P (cached analytic centre, else the Chebyshev centre)."""
+    ac = P._cache.get("analytic")
+    if ac is not None:
+        return ac.x
+    cheb = chebyshev_center(P, raise_on_empty=True)
+    return cheb.x

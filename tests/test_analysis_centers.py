@@ -1,0 +1,201 @@
+"""relulp.analysis centres: Chebyshev (LP) and analytic (damped Newton) centres (math.md §5)."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import minimize
+
+from relulp.analysis import BodyStatus, CenterStatus, ConvergenceWarning, Polytope, bodies
+from relulp.analysis.centers import Barrier, _phase1
+
+
+# ------------------------------------------------------------------------------------------- Chebyshev
+@pytest.mark.parametrize("N", [2, 5, 12])
+def test_chebyshev_of_rotated_cube_is_its_centre(N):
+    P = bodies.cube(N, 0.5, rotation=N)
+    res = P.chebyshev_center()
+    assert res.status is BodyStatus.INTERIOR and res.success
+    assert res.radius == pytest.approx(0.5, abs=1e-7)
+    assert np.abs(res.x).max() < 1e-6 or np.all(P.slack(res.x) >= 0.5 - 1e-7)
+
+
+@pytest.mark.parametrize("N", [2, 6])
+def test_chebyshev_of_simplex(N):
+    r = 1.0 / (N + math.sqrt(N))  # inradius of the standard simplex
+    res = bodies.simplex(N).chebyshev_center()
+    assert res.radius == pytest.approx(r, rel=1e-7)
+    assert res.x == pytest.approx(np.full(N, r), abs=1e-7)
+
+
+def test_chebyshev_with_the_ball_uses_kelley_cuts():
+    # half ball {x_1 <= 0, ||x|| <= 1} in 3-D: inscribed ball radius 1/2 centred at (-1/2, 0, 0)
+    P = Polytope(np.array([[1.0, 0, 0]]), [0.0], bound="ball", R=1.0)
+    res = P.chebyshev_center()
+    assert res.radius == pytest.approx(0.5, abs=1e-6) and res.ball_cuts >= 1
+    assert res.x == pytest.approx([-0.5, 0, 0], abs=1e-3)  # the centre is flat to second order
+    assert np.linalg.norm(res.x) + res.radius <= 1.0 + 1e-8
+
+
+def test_chebyshev_box_bound_is_part_of_the_body():
+    P = Polytope(np.array([[1.0, 0]]), [5.0], bound="box", R=1.0)  # row far outside the box
+    res = P.chebyshev_center()
+    assert res.radius == pytest.approx(1.0, abs=1e-8)
+
+
+# ------------------------------------------------------------------------------------------- analytic
+def barrier_value(P, x):
+    s = P.b - P.A @ x
+    v = -np.sum(np.log(s))
+    if P.bound.value == "box":
+        v -= np.sum(np.log(P.R - x) + np.log(P.R + x))
+    elif P.bound.value == "ball":
+        v -= np.log(P.R**2 - x @ x)
+    return v
+
+
+def barrier_grad(P, x):
+    s = P.b - P.A @ x
+    g = P.A.T @ (1 / s)
+    if P.bound.value == "box":
+        g += 1 / (P.R - x) - 1 / (P.R + x)
+    elif P.bound.value == "ball":
+        g += 2 * x / (P.R**2 - x @ x)
+    return g
+
+
+def test_simplex_analytic_centre_is_its_barycentre():
+    # -sum log x_i - log(1 - sum x): by symmetry and stationarity x_i = 1/(N+1)
+    N = 7
+    res = bodies.simplex(N, bound=None).analytic_center()
+    assert res.status is CenterStatus.CONVERGED and res.decrement < 1e-12
+    assert res.x == pytest.approx(np.full(N, 1 / (N + 1)), abs=1e-9)
+
+
+@pytest.mark.parametrize("bound", ["box", "ball", None])
+def test_analytic_centre_matches_scipy_and_has_zero_gradient(bound):
+    P = bodies.random_polytope(5, 14, seed=3, bound=bound, R=1.2, offset=(0.3, 1.0))
+    res = P.analytic_center()
+    assert res.success and res.decrement < 1e-12
+    g = barrier_grad(P, res.x)
+    assert np.linalg.norm(g) < 1e-6 and res.grad_norm == pytest.approx(np.linalg.norm(g), abs=1e-6)
+    ref = minimize(lambda x: barrier_value(P, x) if P.contains(x, tol=-1e-14) else 1e30, np.zeros(5),
+                   jac=lambda x: barrier_grad(P, x), method="BFGS", options={"gtol": 1e-10})
+    assert res.x == pytest.approx(ref.x, abs=1e-5)
+    assert barrier_value(P, res.x) <= barrier_value(P, ref.x) + 1e-10
+
+
+def test_infeasible_start_goes_through_phase_one():
+    P = bodies.random_polytope(6, 20, seed=4, R=1.0)
+    x_bad = np.full(6, 0.9)
+    assert not P.contains(x_bad)
+    res = P.analytic_center(start=x_bad)
+    assert res.success and "phase1" in res.start and res.phase1_nit > 0
+    assert res.x == pytest.approx(P.analytic_center(start="chebyshev").x, abs=1e-7)
+
+
+def test_phase_one_returns_a_strictly_feasible_point():
+    P = bodies.random_polytope(8, 30, seed=5)
+    bar = Barrier(P, "box")
+    x, steps = _phase1(bar, np.full(8, 0.95))
+    assert steps > 0 and np.all(P.slack(x) > 0) and np.abs(x).max() < 1
+
+
+def _small_cpal(bound="ball", cuts=4):
+    return bodies.cpal_body(cuts, n_sample=60, seed=2, bound=bound)
+
+
+@pytest.mark.parametrize("bound", ["box", "ball"])
+def test_structured_solvers_agree(bound):
+    P, _ = _small_cpal(bound)
+    xs = {}
+    for method in ("woodbury", "sparse", "dense"):
+        Q = Polytope(P.A, P.b, bound=bound, R=P.R, blocks=3)
+        res = Q.analytic_center(linalg=method)
+        assert res.success and res.decrement < 1e-12
+        xs[method] = res.x
+    assert res.solver == "dense-cholesky"
+    assert xs["woodbury"] == pytest.approx(xs["dense"], abs=1e-8)
+    assert xs["sparse"] == pytest.approx(xs["dense"], abs=1e-8)
+
+
+def test_homogeneous_ball_centre_is_the_papers_centre():
+    """max log(R - ||theta||) + sum log(-a_i theta): ||theta*|| = R M/(M+1) and zero gradient."""
+    P, _ = _small_cpal("ball")
+    P = Polytope(P.A, P.b, bound="ball", R=2.0, blocks=3)
+    res = P.analytic_center()
+    assert res.form == "homogeneous_ball" and res.success
+    M = P.m
+    x = res.x
+    assert np.linalg.norm(x) == pytest.approx(2.0 * M / (M + 1), rel=1e-12)
+    s = -(P.A @ x)
+    assert np.all(s > 0)
+    nx = np.linalg.norm(x)
+    grad = x / (nx * (2.0 - nx)) + P.A.T @ (1 / s)  # gradient of -log(R - ||x||) - sum log(-a x)
+    assert np.linalg.norm(grad) <= 1e-6 * np.linalg.norm(P.A.T @ (1 / s))
+
+
+def test_warm_start_after_a_cut_reproduces_the_cold_centre():
+    P, info = _small_cpal("ball", cuts=5)
+    per = 1 + 2 * info["P"]
+    parent = Polytope(P.A[: 4 * per], P.b[: 4 * per], bound="ball", blocks=3)
+    parent.analytic_center()
+    child = parent.cut(P.A[4 * per:], P.b[4 * per:])
+    warm = child.analytic_center()
+    assert warm.start.startswith("previous centre")
+    cold = Polytope(child.A, child.b, bound="ball", blocks=3).analytic_center()
+    assert cold.start.startswith("origin")
+    assert warm.x == pytest.approx(cold.x, abs=1e-8)
+
+
+def test_cut_through_the_centre_moves_the_centre_inside_the_new_body():
+    P = bodies.random_polytope(10, 40, seed=6)
+    c = P.analytic_center().x
+    a = np.random.default_rng(0).standard_normal(10)
+    child = P.cut(a, a @ c)  # the old centre sits on the new boundary
+    res = child.analytic_center()
+    assert res.success and a @ res.x < a @ c and child.contains(res.x)
+
+
+def test_dense_system_reuses_its_factor():
+    P = bodies.random_polytope(120, 300, seed=7)
+    bar = Barrier(P, "box")
+    from relulp.analysis.centers import _newton
+
+    x, status, nit, dec, g = _newton(bar, np.zeros(120), 1e-12, 50)
+    assert status is CenterStatus.CONVERGED
+    assert bar.system.n_factor < nit  # at least one Newton step solved by CG on a reused factor
+
+
+def test_iteration_limit_warns_and_reports():
+    P = bodies.random_polytope(6, 30, seed=8)
+    with pytest.warns(ConvergenceWarning):
+        res = P.analytic_center(max_iter=1)
+    assert res.status is CenterStatus.ITERATION_LIMIT and res.decrement > 1e-12
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert P.analytic_center().success  # a fresh call reaches the tolerance
+
+
+def test_interior_point_prefers_cached_centre():
+    P = bodies.random_polytope(4, 12, seed=9)
+    c = P.analytic_center().x
+    assert P.interior_point() is c
+
+
+def test_sparse_rows_without_blocks_use_sparse_algebra():
+    rng = np.random.default_rng(1)
+    N = 1600
+    A = sp.random_array((3200, N), density=0.002, random_state=rng, format="csr")
+    A = sp.vstack([A, sp.identity(N, format="csr"), -sp.identity(N, format="csr")], format="csr")
+    P = Polytope(A, np.ones(A.shape[0]), bound="box", R=2.0)
+    res = P.analytic_center()
+    assert res.success and res.solver == "sparse-lu"
+    assert np.linalg.norm(barrier_grad_sparse(P, res.x)) < 1e-6
+
+
+def barrier_grad_sparse(P, x):
+    s = P.b - P.A @ x
+    return P.A.T @ (1 / s) + 1 / (P.R - x) - 1 / (P.R + x)

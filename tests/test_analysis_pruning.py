@@ -1,0 +1,103 @@
+"""relulp.analysis pruning: every drop certified, against a one-LP-per-row oracle (math.md §7)."""
+
+import numpy as np
+import pytest
+
+from relulp.analysis import DropReason, Polytope, bodies, certificate_bound, exact_volume, redundant_rows_bruteforce
+from relulp.analysis._lp import HighsLP
+
+
+def _irredundant_by_oracle(P):
+    """Rows an LP over all *other distinct* rows cannot prove redundant (duplicates collapsed)."""
+    red = redundant_rows_bruteforce(P)
+    return np.flatnonzero(~red)
+
+
+@pytest.mark.parametrize("N, m, seed", [(3, 30, 0), (5, 60, 1), (8, 120, 2)])
+def test_kept_rows_are_exactly_the_oracles_irredundant_rows(N, m, seed):
+    P = bodies.redundant_polytope(N, m, 0.6, seed=seed, R=10.0)
+    res = P.prune()
+    assert res.complete and res.verify() == []
+    assert set(res.kept.tolist()) == set(_irredundant_by_oracle(P).tolist())
+    assert len(res.kept) + len(res.dropped) == P.m
+    assert res.counts["lp"] > 0
+
+
+def test_plain_clarkson_agrees_and_drops_the_same_rows():
+    P = bodies.redundant_polytope(6, 80, 0.7, seed=3, R=10.0)
+    a = P.prune()
+    b = P.prune(algorithm="plain", ray_seed=False, stages=("lp",))
+    assert set(a.kept.tolist()) == set(b.kept.tolist()) and b.verify() == []
+
+
+def test_screens_zero_duplicate_and_bound_rows():
+    A = np.array([
+        [1.0, 0.0],   # 0 facet x <= 0.5
+        [2.0, 0.0],   # 1 duplicate of 0 after scaling (2x <= 1.2 is looser)
+        [0.0, 0.0],   # 2 zero row, 0 <= 1
+        [1.0, 1.0],   # 3 implied by the box: R ||a||_1 = 2 <= 3
+        [0.0, 1.0],   # 4 facet y <= 0.5
+        [-1.0, 0.0],  # 5 facet
+    ])
+    b = np.array([0.5, 1.2, 1.0, 3.0, 0.5, 0.5])
+    P = Polytope(A, b, bound="box", R=1.0)
+    res = P.prune()
+    reasons = {c.row: c.reason for c in res.certificates}
+    assert reasons == {1: DropReason.DUPLICATE, 2: DropReason.ZERO_ROW, 3: DropReason.BOUND_IMPLIED}
+    assert res.kept.tolist() == [0, 4, 5] and res.verify() == []
+    dup = next(c for c in res.certificates if c.row == 1)
+    assert dup.rows.tolist() == [0] and dup.multipliers.tolist() == pytest.approx([2.0])
+
+
+def test_pruning_keeps_the_body():
+    P = bodies.redundant_polytope(4, 40, 0.7, seed=4, R=3.0)
+    res = P.prune()
+    Q = res.polytope
+    assert exact_volume(Q) == pytest.approx(exact_volume(P), rel=1e-9)
+    assert Q.chebyshev_center().radius == pytest.approx(P.chebyshev_center().radius, rel=1e-8)
+
+
+def test_tampered_certificate_is_caught():
+    P = bodies.redundant_polytope(5, 50, 0.7, seed=5, R=10.0)
+    res = P.prune()
+    cert = next(c for c in res.certificates if c.reason is DropReason.LP)
+    cert.multipliers = cert.multipliers * 0.5
+    assert res.verify() == [cert.row]
+
+
+def test_certificate_may_not_use_rows_dropped_before_it():
+    P = Polytope(np.array([[1.0, 0], [1.0, 0], [0, 1.0], [-1.0, -1.0]]), [1.0, 1.0, 1.0, 1.0], bound="box", R=5)
+    res = P.prune()
+    assert len(res.dropped) == 1  # one twin goes, certified by the other
+    c = res.certificates[0]
+    assert c.rows.tolist() == [1 - c.row]
+    assert certificate_bound(P, c.row, c.rows, c.multipliers) <= P.b[c.row] + 1e-12
+
+
+def test_block_cone_pruning_on_a_cpal_body():
+    P, _ = bodies.cpal_body(6, n_sample=40, seed=3, bound="box", R=1.0)
+    res = P.prune(stages=("zero", "duplicate", "bound", "block"))
+    assert res.counts["block_cone"] > 0 and res.verify() == []
+    # every block-wise drop is redundant for the final kept set, checked by an independent LP
+    kept = res.kept
+    for cert in [c for c in res.certificates if c.reason is DropReason.BLOCK_CONE][:40]:
+        a = P.A[[cert.row]].toarray().ravel()
+        lp = HighsLP(a, P.A[kept], np.full(kept.size, -np.inf), P.b[kept], -np.ones(P.N), np.ones(P.N),
+                     maximize=True)
+        assert lp.solve().value <= 1e-9
+    # the kept cone rows of each block are extreme rays: none is a block-cone combination of the others
+    again = res.polytope.prune(stages=("block",))
+    assert again.counts["block_cone"] == 0
+
+
+def test_lp_stage_respects_its_time_limit():
+    P = bodies.redundant_polytope(6, 120, 0.8, seed=6, R=10.0)
+    res = P.prune(time_limit=0.0)
+    assert not res.complete and res.counts["lp"] == 0 and res.verify() == []
+
+
+def test_ball_bound_pruning_is_conservative_and_certified():
+    P = Polytope(np.vstack([np.eye(3), -np.eye(3), np.ones((1, 3))]), np.r_[np.full(6, 0.5), 5.0],
+                 bound="ball", R=1.0)
+    res = P.prune()
+    assert 6 in res.dropped and res.verify() == []  # sum x <= 5 is implied by the ball (sqrt 3 < 5)
