@@ -49,6 +49,7 @@ COMMANDS: dict[str, Callable[[Any], Any]] = {}
 #: does not import (or whose installer fails) is left out of the CLI instead of breaking it.
 OPTIONAL_COMMANDS: list[tuple[str, str, str]] = [
     ("bench", "solvers.bench", "add_subparser"),
+    ("cpal", "relulp.cpal.cli", "add_subparser"),
 ]
 
 ENTRY_POINT_GROUP = "relulp.commands"

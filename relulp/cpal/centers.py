@@ -1,0 +1,85 @@
+"""Centres of the version space T = {theta : A theta <= b} ∩ T^0 (math.md §5), from :mod:`relulp.analysis`.
+
+=============  =========================================================================================
+name           centre
+=============  =========================================================================================
+analytic       argmin of the log barrier by damped Newton, warm-started from the previous centre
+               (:meth:`Polytope.analytic_center`). With the ball T^0 and the homogeneous classification
+               cuts this is the paper's centre, solved in the well-conditioned form of math.md §5:
+               theta_hat = argmin -sum log(-a_i theta) + (M/2)||theta||^2, theta* = R M/(M+1) theta_hat,
+               to Newton decrement^2/2 < ``tol`` (default 1e-12, which reproduces the reference's cuts).
+chebyshev      centre of the largest inscribed ball: one LP (:meth:`Polytope.chebyshev_center`)
+centroid       centre of gravity, averaged hit-and-run samples (:meth:`Polytope.centroid`); the centre of
+               Theorem 6.3's guarantee (math.md §6)
+=============  =========================================================================================
+
+An empty interior (no centre exists) raises :class:`EmptyVersionSpaceError`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .exceptions import CPALError, EmptyVersionSpaceError
+
+CENTERS = ("analytic", "chebyshev", "centroid")
+
+
+@dataclass
+class CenterResult:
+    """A centre ``x`` (N,), the seconds it took and what the analysis module reported about it."""
+
+    x: np.ndarray
+    seconds: float
+    kind: str
+    info: dict = field(default_factory=dict)
+
+
+def compute_center(P, kind: str = "analytic", *, tol: float = 1e-12, seed=None, options: dict | None = None) -> CenterResult:
+    """The centre ``kind`` of the polytope ``P`` (a :class:`relulp.analysis.Polytope`).
+
+    ``options`` go to the analysis method (e.g. ``linalg=`` for the analytic centre, the sample count
+    for the centroid); ``seed`` seeds the centroid's sampler.
+    """
+    from relulp.analysis.exceptions import EmptyInteriorError
+
+    opts = dict(options or {})
+    t0 = time.perf_counter()
+    try:
+        if kind == "analytic":
+            r = P.analytic_center(tol=tol, **opts)
+            info = {"nit": int(r.nit), "phase1_nit": int(r.phase1_nit), "decrement": float(r.decrement),
+                    "status": r.status.value, "solver": r.solver, "start": r.start}
+            x = r.x
+        elif kind == "chebyshev":
+            r = P.chebyshev_center(**opts)
+            if not r.success:
+                raise EmptyVersionSpaceError(f"the version space has no interior: {r.message}")
+            info = {"radius": float(r.radius), "status": r.status.value}
+            x = r.x
+        elif kind == "centroid":
+            if seed is not None and "seed" not in opts:
+                opts["seed"] = seed
+            r = P.centroid(**opts)
+            info = {"rms_error": float(getattr(r, "rms_error", np.nan)),
+                    "covariance_error": float(getattr(r, "covariance_error", np.nan)),
+                    "n_chains": int(getattr(r, "n_chains", 0))}
+            x = r.x
+        else:
+            raise ValueError(f"unknown centre {kind!r}; choose from {CENTERS}")
+    except EmptyInteriorError as exc:
+        raise EmptyVersionSpaceError(f"the version space has no interior point left ({exc})") from exc
+    except np.linalg.LinAlgError as exc:
+        # A singular Newton system: decide with the Chebyshev LP whether the interior is empty.
+        cheb = P.chebyshev_center()
+        if not cheb.success:
+            raise EmptyVersionSpaceError(f"the version space has no interior point left ({cheb.message})") from exc
+        raise CPALError(f"the {kind} centre failed numerically ({exc}) although the version space has an "
+                        f"interior (Chebyshev radius {cheb.radius:.3g})") from exc
+    x = np.asarray(x, dtype=np.float64)
+    if not np.isfinite(x).all():
+        raise EmptyVersionSpaceError(f"the {kind} centre is not finite")
+    return CenterResult(x, time.perf_counter() - t0, kind, info)

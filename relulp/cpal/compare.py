@@ -1,0 +1,168 @@
+"""Accuracy-vs-labels comparisons of query strategies (CPAL against baselines), over several seeds.
+
+Strategies, all given the same pool, the same labels and, except ``mlp``, the same LP trainer (the final
+solve of Algorithm 8 on the labelled set, :func:`relulp.cpal.final.final_solve`):
+
+===========  ==========================================================================================
+cpal         Algorithm 4 (the paper's confidence rule) with the label budget; the trainer is fitted on
+             the first L labels it asked for, for each L of the grid
+uncertainty  classic uncertainty sampling with the LP trainer: the first grid point's labels at random,
+             then, at each grid point, the trainer is fitted and the next batch is the unqueried points
+             with the smallest |f| of its network
+random       uniform random labels
+mlp          scikit-learn's MLPClassifier trained on the same random labels (passive learning with the
+             usual gradient-trained network)
+===========  ==========================================================================================
+
+Each seed changes the pattern sample, the random draws and the MLP's initialisation. The trainer is
+``min_l1`` (margin >= 1 at least l1 norm) and falls back to ``hinge`` when the labelled LP is infeasible;
+the record counts the fallbacks.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+
+from .final import final_solve
+from .learners import CPALClassifier, sample_tree
+
+STRATEGIES = ("cpal", "uncertainty", "random", "mlp")
+
+
+def label_grid(budget: int, points: int = 8, start: int | None = None) -> list[int]:
+    """Label counts at which the curves are evaluated: ``points`` roughly even steps up to ``budget``."""
+    start = max(2, budget // points) if start is None else start
+    grid = np.unique(np.linspace(start, budget, points).round().astype(int))
+    return [int(v) for v in grid if v >= 1]
+
+
+class _Trainer:
+    """The shared LP trainer: final solve on (idx, labels) with a hinge fallback."""
+
+    def __init__(self, tree, X, *, objective="min_l1", lam=None, backend="highs", method=None, time_limit=None,
+                 solver_options=None):
+        self.tree, self.X = tree, X
+        self.kw = dict(objective=objective, lam=lam, backend=backend, method=method, time_limit=time_limit,
+                       solver_options=solver_options)
+        self.fallbacks = 0
+        self.solves = 0
+        self.seconds = 0.0
+
+    def fit(self, idx, y):
+        self.solves += 1
+        fs = final_solve(self.tree, self.X, y, idx, dedupe=True, **self.kw)
+        self.seconds += fs.seconds
+        if fs.success:
+            return fs.network
+        self.fallbacks += 1
+        kw = dict(self.kw, objective="hinge", lam=1e-4)
+        fs = final_solve(self.tree, self.X, y, idx, dedupe=True, **kw)
+        self.seconds += fs.seconds
+        return fs.network
+
+
+def _accuracy(net, X, y) -> float:
+    if net is None:
+        return float("nan")
+    return float(np.mean(np.where(net.decision_function(X) >= 0, 1.0, -1.0) == y))
+
+
+def _mlp_accuracy(Xl, yl, Xt, yt, seed: int, mlp_options: dict) -> float:
+    from sklearn.neural_network import MLPClassifier
+
+    if np.unique(yl).size < 2:
+        return float(np.mean(yt == yl[0]))
+    opts = dict(hidden_layer_sizes=(100,), max_iter=2000, random_state=seed)
+    opts.update(mlp_options)
+    clf = MLPClassifier(**opts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(Xl, yl)
+    return float(clf.score(Xt, yt))
+
+
+def compare(ds, *, budget: int, grid: list[int] | None = None, seeds=(0, 1, 2), n_patterns=200,
+            strategies=STRATEGIES, center: str = "analytic", objective: str = "min_l1", lam=None,
+            backend: str = "highs", method: str | None = None, time_limit: float | None = None,
+            solver_options: dict | None = None, mlp_options: dict | None = None, progress: bool = False) -> dict:
+    """Accuracy-vs-labels curves of ``strategies`` on a binary data set (labels -1/+1).
+
+    Returns a JSON-friendly dict: ``grid``, per strategy the (seeds, grid) accuracies with their mean and
+    standard deviation, CPAL's cut counts along the grid, the trainer's fallbacks and the seconds spent.
+    """
+    from tqdm.auto import tqdm
+
+    X, y, Xt, yt = ds.X_train, ds.y_train, ds.X_test, ds.y_test
+    if not set(np.unique(y).tolist()) <= {-1.0, 1.0}:
+        raise ValueError("compare() needs a binary data set with labels -1/+1 (use name:AvB for a pair of classes)")
+    bad = set(strategies) - set(STRATEGIES)
+    if bad:
+        raise ValueError(f"unknown strategies {sorted(bad)}; choose from {STRATEGIES}")
+    grid = label_grid(budget) if grid is None else sorted(int(g) for g in grid)
+    if grid[-1] > X.shape[0]:
+        raise ValueError(f"the largest label count {grid[-1]} exceeds the pool ({X.shape[0]} points)")
+    acc = {s: np.full((len(seeds), len(grid)), np.nan) for s in strategies}
+    cuts = np.full((len(seeds), len(grid)), np.nan)
+    seconds = {s: 0.0 for s in strategies}
+    fallbacks = 0
+    bar = tqdm(total=len(seeds) * len(strategies), disable=not progress, desc=f"compare {ds.name}", leave=False)
+    for r, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        rand_order = rng.permutation(X.shape[0])
+        tree = sample_tree(X, n_patterns, seed)
+        trainer = _Trainer(tree, X, objective=objective, lam=lam, backend=backend, method=method,
+                           time_limit=time_limit, solver_options=solver_options)
+        if "cpal" in strategies:
+            t0 = time.perf_counter()
+            cp = CPALClassifier(budget=grid[-1], patterns=tree, center=center, random_state=seed)
+            cp.fit(X, y)
+            order = np.asarray(cp.queried_)
+            cut_set = set(cp.cuts_)
+            for g, L in enumerate(grid):
+                idx = order[:L]
+                acc["cpal"][r, g] = _accuracy(trainer.fit(idx, y[idx]), Xt, yt)
+                cuts[r, g] = sum(1 for i in idx if int(i) in cut_set)
+            seconds["cpal"] += time.perf_counter() - t0
+            bar.update(1)
+        if "random" in strategies:
+            t0 = time.perf_counter()
+            for g, L in enumerate(grid):
+                idx = rand_order[:L]
+                acc["random"][r, g] = _accuracy(trainer.fit(idx, y[idx]), Xt, yt)
+            seconds["random"] += time.perf_counter() - t0
+            bar.update(1)
+        if "uncertainty" in strategies:
+            t0 = time.perf_counter()
+            labelled = list(rand_order[: grid[0]])
+            for g, L in enumerate(grid):
+                if len(labelled) < L:
+                    f = np.abs(net.decision_function(X))
+                    f[np.asarray(labelled)] = np.inf
+                    labelled += list(np.argsort(f, kind="stable")[: L - len(labelled)])
+                idx = np.asarray(labelled)
+                net = trainer.fit(idx, y[idx])
+                acc["uncertainty"][r, g] = _accuracy(net, Xt, yt)
+            seconds["uncertainty"] += time.perf_counter() - t0
+            bar.update(1)
+        if "mlp" in strategies:
+            t0 = time.perf_counter()
+            for g, L in enumerate(grid):
+                idx = rand_order[:L]
+                acc["mlp"][r, g] = _mlp_accuracy(X[idx], y[idx], Xt, yt, seed, dict(mlp_options or {}))
+            seconds["mlp"] += time.perf_counter() - t0
+            bar.update(1)
+        fallbacks += trainer.fallbacks
+    bar.close()
+    out = {"dataset": ds.name, "n_pool": int(X.shape[0]), "n_test": int(Xt.shape[0]), "grid": grid,
+           "seeds": [int(s) for s in seeds], "n_patterns": n_patterns, "center": center, "trainer": objective,
+           "trainer_fallbacks": int(fallbacks), "strategies": {}}
+    for s in strategies:
+        a = acc[s]
+        out["strategies"][s] = {"accuracy": a.tolist(), "mean": np.nanmean(a, axis=0).tolist(),
+                                "std": np.nanstd(a, axis=0).tolist(), "seconds": seconds[s]}
+    if "cpal" in strategies:
+        out["strategies"]["cpal"]["cuts_mean"] = np.nanmean(cuts, axis=0).tolist()
+    return out

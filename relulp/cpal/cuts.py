@@ -1,0 +1,156 @@
+"""The parameter space of the cutting-plane method and its cuts (math.md §3, §5).
+
+theta is the leaf block u of the *nested* LP of :func:`relulp.build_lp` (math.md (LPL)): one d-vector per
+leaf of the pattern tree, N = d * prod_k 2 P_k entries, in the LP's column order. For a fixed theta the
+pattern-matrix predictor on the pool is linear,
+
+    f(x_i; theta) = F[i, :] @ theta,        F = the fit rows of the pool's nested LP
+                                               (:func:`relulp.assemble.fit_matrix`, margins divided by y),
+
+so the predictions for the whole pool are one sparse matrix product, and the cut of a labelled point is
+a set of linear inequalities in theta (math.md §5 (cut)):
+
+    classification:  y_i f(x_i; theta) >= 0           (the margin row, made homogeneous)
+    regression:      y_i - eps <= f(x_i; theta) <= y_i + eps    (two rows: Algorithm 6's eps tube)
+    both:            (2 D - I) z(v)_i >= 0 for every non-root node v     (the cone rows of point i)
+
+They are exactly the rows of ``build_lp(PatternTree([D[I] for D in patterns]), X[I], y[I], objective=...)``
+for the points I (same column order as the pool's LP, because the column order depends on the pattern
+counts P_k only), rewritten as ``A theta <= b``. The cone rows make D z(v) = (z(v))_+ at point i, so on a
+cut point the pattern-matrix predictor equals the recovered network's forward pass (math.md §2-3);
+elsewhere it does not, which is why predictions on new data use :func:`relulp.recover_network`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from relulp.assemble import build_lp, fit_matrix
+from relulp.exceptions import DataError
+from relulp.tree import PatternTree
+from relulp.validation import check_X
+
+#: Target peak bytes of one chunk when the pool predictor F is assembled (results do not depend on it).
+_CHUNK_BYTES = 128 * 2**20
+
+
+class CutModel:
+    """The pool's linear predictor F and the cut rows of any of its points (see the module docstring).
+
+    Parameters
+    ----------
+    tree : PatternTree whose patterns are those of the pool (``tree.n == len(X)``).
+    X : (n, d0) raw pool features (a ones column is appended when ``fit_intercept``).
+    fit_intercept : bool
+    memory_limit : bytes cap handed to :func:`relulp.build_lp` (None: relulp's default).
+    """
+
+    def __init__(self, tree: PatternTree, X, fit_intercept: bool = True, memory_limit: int | None = None):
+        if not isinstance(tree, PatternTree):
+            tree = PatternTree(tree)
+        X = check_X(X)
+        if X.shape[0] != tree.n:
+            raise DataError(f"the pool has {X.shape[0]} points but the patterns have {tree.n} rows")
+        self.tree = tree
+        self.X = X
+        self.fit_intercept = bool(fit_intercept)
+        self.memory_limit = memory_limit
+        self.d = X.shape[1] + int(self.fit_intercept)
+        self.dim = tree.num_variables(self.d)
+        self._F: sp.csr_array | None = None
+
+    @property
+    def n(self) -> int:
+        return self.tree.n
+
+    @property
+    def block_width(self) -> int:
+        """Width d of the leaf blocks: a leaf cone row touches one block (math.md §5, Woodbury)."""
+        return self.d
+
+    # -------------------------------------------------------------------------------- predictor
+    @property
+    def F(self) -> sp.csr_array:
+        """(n, N) pool predictor: f(x_i; theta) = F[i] @ theta. Built once, in chunks of points."""
+        if self._F is None:
+            self._F = self._build_F()
+        return self._F
+
+    def _build_F(self) -> sp.csr_array:
+        n = self.n
+        per_point = max(1, self.tree.size(d=self.d).bytes_estimate() // max(n, 1))
+        chunk = int(max(1, min(n, _CHUNK_BYTES // per_point)))
+        parts = []
+        for start in range(0, n, chunk):
+            idx = np.arange(start, min(n, start + chunk))
+            sub = self.subtree(idx)
+            lp = build_lp(sub, self.X[idx], np.ones(idx.size), objective="feasibility",
+                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit)
+            parts.append(sp.csr_array(fit_matrix(lp)[:, lp.col_block("u").slice]))
+        F = parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
+        return sp.csr_array(F)
+
+    def predict(self, theta: np.ndarray, rows=None) -> np.ndarray:
+        """Pattern-matrix predictions F @ theta for the pool (or its rows ``rows``)."""
+        F = self.F if rows is None else self.F[np.asarray(rows)]
+        return np.asarray(F @ np.asarray(theta, dtype=np.float64))
+
+    # -------------------------------------------------------------------------------- cuts
+    def subtree(self, idx) -> PatternTree:
+        """The pattern tree of the pool points ``idx`` (every layer's patterns restricted to those rows)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        return PatternTree([D[idx] for D in self.tree.patterns])
+
+    def cut(self, idx, y, *, task: str = "classification", eps: float = 1e-3,
+            with_fit_mask: bool = False):
+        """The cut of the points ``idx`` with labels ``y`` as ``(A, b)``, meaning ``A @ theta <= b``.
+
+        Classification (labels in {-1, +1}): the margin rows ``-y_i F_i theta <= 0`` and the cone rows
+        ``-(2D - I) z(v)_i <= 0``. Regression: ``F_i theta <= y_i + eps``, ``-F_i theta <= -(y_i - eps)``
+        and the cone rows. Rows come in the order of :func:`relulp.build_lp` (fit rows, then cone rows
+        level by level; for regression the lower tube rows first, the upper ones last). With
+        ``with_fit_mask`` a third value marks the fit rows (margin / tube rows, the half-spaces through
+        the centre of Theorem 6.3) among them.
+        """
+        idx = np.atleast_1d(np.asarray(idx, dtype=np.int64))
+        y = np.atleast_1d(np.asarray(y, dtype=np.float64))
+        if idx.size == 0:
+            empty = (sp.csr_array((0, self.dim)), np.zeros(0))
+            return (*empty, np.zeros(0, dtype=bool)) if with_fit_mask else empty
+        if task == "classification":
+            lp = build_lp(self.subtree(idx), self.X[idx], y, objective="feasibility",
+                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit)
+            lower = lp.row_lower.copy()
+            lower[lp.row_block("margin").slice] = 0.0  # homogeneous margin inside the cutting-plane loop
+        elif task == "regression":
+            lp = build_lp(self.subtree(idx), self.X[idx], y, objective="eps", eps=float(eps),
+                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit)
+            lower = lp.row_lower
+        else:
+            raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+        A = sp.csr_array(lp.A[:, lp.col_block("u").slice])
+        upper = lp.row_upper
+        lo = np.flatnonzero(np.isfinite(lower))
+        up = np.flatnonzero(np.isfinite(upper))
+        G = sp.vstack([-A[lo], A[up]], format="csr") if up.size else sp.csr_array(-A[lo])
+        h = np.concatenate([-lower[lo], upper[up]])
+        G.sum_duplicates()
+        if not with_fit_mask:
+            return sp.csr_array(G), h
+        fit = np.zeros(lp.num_rows, dtype=bool)
+        for name in ("margin", "tube"):
+            try:
+                fit[lp.row_block(name).slice] = True
+            except KeyError:
+                pass
+        return sp.csr_array(G), h, np.concatenate([fit[lo], fit[up]])
+
+    def violations(self, f: np.ndarray, y: np.ndarray, *, task: str = "classification",
+                   eps: float = 1e-3) -> np.ndarray:
+        """Boolean mask of the points whose cut the current centre violates (math.md §5 triggers):
+        ``y f <= 0`` for classification (``<=``: at theta = 0 every prediction is 0), ``|f - y| > eps``
+        for regression."""
+        if task == "classification":
+            return y * f <= 0
+        return np.abs(f - y) > eps
