@@ -109,27 +109,9 @@ def write_mps(model_or_lp, path) -> str:
 
 def highs_lp(lp: SparseLP, *, names: bool = True):
     """A ``highspy.HighsLp`` of ``lp`` (row-wise matrix), with sanitised names unless ``names=False``."""
-    import highspy
+    from solvers.backends.highs import to_highs_lp
 
-    m, n = lp.A.shape
-    A = lp.A.tocsr()
-    h = highspy.HighsLp()
-    h.num_col_ = n
-    h.num_row_ = m
-    h.offset_ = float(lp.objective_constant)
-    h.col_cost_ = np.ascontiguousarray(lp.c, dtype=np.float64)
-    h.col_lower_ = np.ascontiguousarray(lp.col_lower, dtype=np.float64)
-    h.col_upper_ = np.ascontiguousarray(lp.col_upper, dtype=np.float64)
-    h.row_lower_ = np.ascontiguousarray(lp.row_lower, dtype=np.float64)
-    h.row_upper_ = np.ascontiguousarray(lp.row_upper, dtype=np.float64)
-    a = h.a_matrix_
-    a.format_ = highspy.MatrixFormat.kRowwise
-    a.num_col_ = n
-    a.num_row_ = m
-    a.start_ = A.indptr.astype(np.int32, copy=False)
-    a.index_ = A.indices.astype(np.int32, copy=False)
-    a.value_ = A.data.astype(np.float64, copy=False)
-    h.a_matrix_ = a
+    h = to_highs_lp(lp)
     if names:
         h.col_names_ = [sanitize_name(s) for s in _names_or_default(lp, "col")]
         h.row_names_ = [sanitize_name(s) for s in _names_or_default(lp, "row")]
