@@ -69,7 +69,7 @@ def test_compare_writes_curves_and_a_figure(tmp_path):
 
 def test_theorem_6_3_centroid_cuts_keep_at_most_1_minus_1_over_e(tmp_path):
     png = tmp_path / "vol.png"
-    rc, rec = _run(tmp_path, "--dataset", "spiral", "--patterns", "4", "--budget", "6", "--track-volume",
+    rc, rec = _run(tmp_path, "--dataset", "spiral", "--patterns", "4", "--budget", "20", "--track-volume",
                    "--center", "centroid", "--volume-samples", "400", "--plot", str(png))
     assert rc == 0 and png.exists()
     assert rec["N"] == 24 and rec["grunbaum"] == pytest.approx(1 - 1 / math.e)

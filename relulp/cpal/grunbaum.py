@@ -53,7 +53,10 @@ def volume_check(X, y, *, centers=("centroid", "analytic", "chebyshev"), budget:
     a breach of the bound beyond sampling error), and log10 of the volume left (product of the ratios;
     None when a cut left no sample, with the interval from the products of the bounds).
     ``center_options`` maps a centre name to options for it (e.g. the centroid's chain count).
+    ``bound`` is T^0 (default the box: the theorem holds for any convex body, and the box keeps the
+    Chebyshev centre and the samplers' starting points one exact LP each).
     """
+    bound = "box" if bound is None else bound
     out = {"grunbaum": GRUNBAUM, "samples": samples, "confidence": confidence, "centers": {}}
     for c in centers:
         clf = CPALClassifier(budget=budget, n_patterns=n_patterns, center=c, bound=bound, max_cuts=max_cuts,
@@ -63,7 +66,9 @@ def volume_check(X, y, *, centers=("centroid", "analytic", "chebyshev"), budget:
         clf.fit(X, y)
         recs = clf.history_.cut_ratios()
         out["N"] = int(clf._cut_model.dim)
-        out["grunbaum_N"] = float(1.0 - recs[0]["grunbaum_bound"]) if recs else None
+        gb = [r["grunbaum_bound"] for r in recs if "grunbaum_bound" in r]
+        out["grunbaum_N"] = float(1.0 - gb[0]) if gb else None
+        out["bound"] = clf._spaces[0].polytope.bound.value
         out["centers"][c] = {"margin": _summary(recs, "fit_"), "cut": _summary(recs, ""),
                              "labels_used": clf.n_labels_used_, "status": clf.status_, "cuts": recs}
     return out

@@ -63,6 +63,27 @@ class VersionSpace:
     def rows(self) -> int:
         return self.polytope.m
 
+    def _cut_ratios(self, A, b, fit_rows) -> dict:
+        """Volume ratios of a cut (and of its fit rows alone) on the current body; an empty record with a
+        message when the body has no interior point to sample from."""
+        from relulp.analysis.exceptions import EmptyInteriorError
+
+        opts = dict(self.volume_options)
+        seed = opts.pop("seed", None)
+        try:
+            r = self.polytope.cut_ratio(A, b, seed=self._next_seed() if seed is None else seed, **opts)
+            record = {"ratio": float(r.ratio), "lower": float(r.lower), "upper": float(r.upper),
+                      "confidence": float(r.confidence), "grunbaum_bound": float(r.grunbaum_bound),
+                      "samples": int(r.n), "method": r.method, "center": self.center_kind}
+            if fit_rows is not None and np.any(fit_rows):
+                keep = np.flatnonzero(fit_rows)
+                rf = self.polytope.cut_ratio(sp.csr_array(A)[keep], np.asarray(b)[keep],
+                                             seed=self._next_seed() if seed is None else seed, **opts)
+                record.update(fit_ratio=float(rf.ratio), fit_lower=float(rf.lower), fit_upper=float(rf.upper))
+        except EmptyInteriorError as exc:
+            record = {"center": self.center_kind, "message": f"not measured: {exc}"}
+        return record
+
     def _next_seed(self) -> int:
         return int(self._seed_seq.spawn(1)[0].generate_state(1)[0])
 
@@ -98,17 +119,7 @@ class VersionSpace:
         """
         record = None
         if self.track_volume:
-            opts = dict(self.volume_options)
-            seed = opts.pop("seed", None)
-            r = self.polytope.cut_ratio(A, b, seed=self._next_seed() if seed is None else seed, **opts)
-            record = {"ratio": float(r.ratio), "lower": float(r.lower), "upper": float(r.upper),
-                      "confidence": float(r.confidence), "grunbaum_bound": float(r.grunbaum_bound),
-                      "samples": int(r.n), "method": r.method, "center": self.center_kind}
-            if fit_rows is not None and np.any(fit_rows):
-                keep = np.flatnonzero(fit_rows)
-                rf = self.polytope.cut_ratio(sp.csr_array(A)[keep], np.asarray(b)[keep],
-                                             seed=self._next_seed() if seed is None else seed, **opts)
-                record.update(fit_ratio=float(rf.ratio), fit_lower=float(rf.lower), fit_upper=float(rf.upper))
+            record = self._cut_ratios(A, b, fit_rows)
         self.polytope = self.polytope.cut(A, b)
         self.n_cuts += 1
         if self.prune:
