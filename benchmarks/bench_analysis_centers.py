@@ -103,3 +103,51 @@ def test_chebyshev_lp_dense(benchmark, N):
     benchmark.extra_info.update(N=N, radius=res.radius, lp_iterations=res.lp_iterations,
                                 seconds=benchmark.stats.stats.min)
     assert res.success
+
+
+@pytest.fixture(scope="module")
+def cpal3():
+    """A three-layer spiral CPAL body (the paper's 50, 100 directions; 8 cut points)."""
+    from relulp import PatternTree, datasets, sample_deep_patterns
+    from relulp.cpal.cuts import CutModel
+
+    D = datasets.spiral()
+    cm = CutModel(PatternTree(sample_deep_patterns(D.X_train, [50, 100], seed=0)), D.X_train)
+    pts = np.arange(8)
+    A, b = cm.cut(pts, D.y_train[pts])
+    return A, b, cm
+
+
+def test_cpal3_center_two_level(benchmark, cpal3):
+    A, b, cm = cpal3
+    P = Polytope(A, b, bound="ball", blocks=cm.block_width, coarse_blocks=cm.coarse_block_width)
+    res = benchmark.pedantic(lambda: _fresh(P).analytic_center(), rounds=3, iterations=1)
+    _seconds["two_level"] = benchmark.stats.stats.min
+    _seconds["two_level_x"] = res.x
+    benchmark.extra_info.update(N=P.N, rows=P.m, mid_rows=int(P.layout.mid_rows.size),
+                                coupling_rows=int(P.layout.cpl_rows.size), nit=res.nit,
+                                seconds=_seconds["two_level"])
+    assert res.success
+
+
+def test_cpal3_center_one_level_baseline(benchmark, cpal3):
+    """The same body with the level-2 cone rows as coupling rows of one-level Woodbury."""
+    A, b, cm = cpal3
+    P = Polytope(A, b, bound="ball", blocks=cm.block_width)
+    res = benchmark.pedantic(lambda: _fresh(P).analytic_center(), rounds=1, iterations=1)
+    sec = benchmark.stats.stats.min
+    benchmark.extra_info.update(seconds=sec, ratio_one_level_over_two_level=sec / _seconds.get("two_level", np.nan),
+                                max_abs_diff=float(np.abs(res.x - _seconds.get("two_level_x", res.x)).max()))
+    assert res.success
+
+
+@pytest.mark.parametrize("bound", ["box", "ball"])
+def test_chebyshev_cpal_body(benchmark, cpal, bound):
+    """Chebyshev centre of the CPAL body: one LP (box) or one SOCP by Clarabel (ball)."""
+    P, _ = cpal
+    Q = Polytope(P.A, P.b, bound=bound, R=P.R, blocks=P.blocks)
+    res = benchmark.pedantic(lambda: _fresh(Q).chebyshev_center(), rounds=1, iterations=1)
+    _seconds[f"cheb_{bound}"] = benchmark.stats.stats.min
+    benchmark.extra_info.update(N=P.N, rows=P.m, radius=res.radius, seconds=_seconds[f"cheb_{bound}"],
+                                ratio_ball_over_box=_seconds.get("cheb_ball", np.nan) / _seconds.get("cheb_box", np.nan))
+    assert res.success

@@ -44,6 +44,23 @@ def test_hit_and_run_with_radial_moves(benchmark, N):
     benchmark.extra_info.update(N=N, chain_steps_per_s=rate, cost_vs_plain=_plain.get(N, np.nan) / rate)
 
 
+@pytest.mark.parametrize("N", [10, 50])
+def test_direction_generation(benchmark, N):
+    """Directions of one step (N x 512 normals): the float32 Box-Muller of the sampler vs
+    rng.standard_normal (was the largest single cost of a step at N = 50)."""
+    import timeit
+
+    from relulp.analysis.sampling import normals
+
+    rng = np.random.default_rng(0)
+    shape = (N, 512)
+    benchmark.pedantic(lambda: normals(rng, shape), rounds=20, iterations=5)
+    base = min(timeit.repeat(lambda: rng.standard_normal(shape), number=5, repeat=20)) / 5
+    benchmark.extra_info.update(N=N, speedup_vs_standard_normal=base / benchmark.stats.stats.min)
+    z = normals(rng, (200, 1000))
+    assert abs(z.mean()) < 0.01 and abs(z.var() - 1) < 0.02
+
+
 @pytest.mark.parametrize("N", [10, 20, 50])
 def test_centroid(benchmark, N):
     P = bodies.simplex(N)

@@ -30,13 +30,56 @@ def test_chebyshev_of_simplex(N):
     assert res.x == pytest.approx(np.full(N, r), abs=1e-7)
 
 
-def test_chebyshev_with_the_ball_uses_kelley_cuts():
+def test_chebyshev_with_the_ball_is_exact():
     # half ball {x_1 <= 0, ||x|| <= 1} in 3-D: inscribed ball radius 1/2 centred at (-1/2, 0, 0)
     P = Polytope(np.array([[1.0, 0, 0]]), [0.0], bound="ball", R=1.0)
     res = P.chebyshev_center()
-    assert res.radius == pytest.approx(0.5, abs=1e-6) and res.ball_cuts >= 1
-    assert res.x == pytest.approx([-0.5, 0, 0], abs=1e-3)  # the centre is flat to second order
-    assert np.linalg.norm(res.x) + res.radius <= 1.0 + 1e-8
+    assert res.status is BodyStatus.INTERIOR
+    assert res.radius == pytest.approx(0.5, abs=1e-7)
+    assert res.x == pytest.approx([-0.5, 0, 0], abs=1e-6)
+    assert np.linalg.norm(res.x) + res.radius <= 1.0 + 1e-9
+
+
+@pytest.mark.parametrize("N", [2, 50, 400])
+def test_chebyshev_of_the_negative_orthant_in_the_ball(N):
+    # {x <= 0, ||x|| <= R}: by symmetry the centre is -c 1 with radius c and c sqrt(N) + c = R
+    R = 2.0
+    P = Polytope(sp.identity(N, format="csr"), np.zeros(N), bound="ball", R=R)
+    res = P.chebyshev_center()
+    c = R / (math.sqrt(N) + 1)
+    assert res.status is BodyStatus.INTERIOR
+    assert res.radius == pytest.approx(c, rel=1e-6)
+    assert res.x == pytest.approx(np.full(N, -c), abs=1e-6)
+
+
+def test_chebyshev_of_a_slab_in_the_ball():
+    P = Polytope(np.array([[1.0, 0, 0], [-1.0, 0, 0]]), [0.1, 0.1], bound="ball", R=1.0)
+    res = P.chebyshev_center()
+    assert res.radius == pytest.approx(0.1, abs=1e-7) and np.abs(res.x).max() < 1e-6
+
+
+def test_chebyshev_of_a_large_homogeneous_ball_body_is_interior():
+    # a CPAL body (N = 4,056, 6,765 homogeneous rows): theta = 0 lies in it and so does a ball; the
+    # returned radius is re-derived from the centre (every row's slack, the ball's slack)
+    P, _ = bodies.cpal_body(5, bound="ball")
+    res = P.chebyshev_center()
+    assert res.status is BodyStatus.INTERIOR and res.radius > 1e-4
+    s = P.slack(res.x) / P.row_norms
+    assert s.min() >= res.radius * (1 - 1e-9)
+    assert np.linalg.norm(res.x) + res.radius <= 1.0 + 1e-9
+    # scaling: for a cone the best ball of the unit-norm direction u = x/||x|| has radius rho(u) and
+    # the optimum is R rho / (1 + rho) (math.md §5); the returned pair must satisfy it
+    u = res.x / np.linalg.norm(res.x)
+    rho = (-(P.A @ u) / P.row_norms).min()
+    assert res.radius == pytest.approx(rho / (1 + rho), rel=1e-5)
+
+
+def test_chebyshev_in_the_ball_reports_an_empty_body():
+    P = Polytope(np.array([[1.0, 0], [-1.0, 0]]), [-0.2, -0.2], bound="ball")  # x <= -0.2 and x >= 0.2
+    res = P.chebyshev_center()
+    assert res.status is BodyStatus.INFEASIBLE and res.radius < 0
+    flat = Polytope(np.array([[1.0, 0], [-1.0, 0]]), [0.0, 0.0], bound="ball")  # the segment x_1 = 0
+    assert flat.chebyshev_center().status is BodyStatus.EMPTY_INTERIOR
 
 
 def test_chebyshev_box_bound_is_part_of_the_body():
@@ -199,3 +242,67 @@ def test_sparse_rows_without_blocks_use_sparse_algebra():
 def barrier_grad_sparse(P, x):
     s = P.b - P.A @ x
     return P.A.T @ (1 / s) + 1 / (P.R - x) - 1 / (P.R + x)
+
+
+# ------------------------------------------------------------------------------------------- hard bodies
+@pytest.mark.parametrize("bound", ["box", "ball"])
+@pytest.mark.parametrize("linalg", ["auto", "dense"])
+def test_flat_cpal_body_raises_empty_interior(bound, linalg):
+    # the same point cut with both labels: the margin rows a theta <= 0 and -a theta <= 0 leave a flat
+    # body; the Newton systems lose definiteness in floating point, the Chebyshev LP/SOCP certifies it
+    from relulp.analysis import EmptyInteriorError
+
+    P, info = bodies.cpal_body(3, n_sample=60, bound=bound)
+    P.analytic_center()
+    i = info["points"][0]
+    A1, b1 = bodies.cpal_cut_rows(info["X"], -info["y"], info["D"], [i])
+    Q = P.cut(A1, b1)
+    bar = Barrier(Q, "quad" if bound == "ball" else bound, linalg)
+    with pytest.raises(np.linalg.LinAlgError):  # what a caller saw before: now caught and decided
+        _phase1(bar, P.analytic_center().x / P.R)
+    with pytest.raises(EmptyInteriorError) as err:
+        Q.analytic_center(linalg=linalg)
+    assert err.value.status is BodyStatus.EMPTY_INTERIOR
+
+
+def _tube_body(n_points, bound="ball"):
+    """Regression cuts (eps tubes |f(x_i) - y_i| <= 1e-3 plus cone rows) of the quadratic data."""
+    from relulp import PatternTree, datasets, sample_patterns
+    from relulp.cpal.cuts import CutModel
+
+    D = datasets.quadratic()
+    cm = CutModel(PatternTree([sample_patterns(D.X_train, 200, seed=0)]), D.X_train)
+    order = np.argsort(np.abs(D.X_train[:, 0] - 0.5))  # points near x = 0.5 first
+    A, b = cm.cut(order[:n_points], D.y_train[order[:n_points]], task="regression", eps=1e-3)
+    return A, b, cm
+
+
+def test_thin_tube_body_in_the_ball_warm_start_matches_the_cold_centre():
+    A, b, cm = _tube_body(8)
+    per = A.shape[0] // 8
+    # the body hugs the sphere (the fit needs ||theta|| ~ R), so Newton crawls along it: hundreds of
+    # cheap steps (documented in docs/analysis.md); phase I gives up and the Chebyshev SOCP starts it
+    parent = Polytope(A[: 6 * per], b[: 6 * per], bound="ball", blocks=cm.block_width)
+    assert parent.analytic_center(max_iter=3000).success
+    child = parent.cut(A[6 * per:], b[6 * per:])
+    warm = child.analytic_center(max_iter=3000)
+    assert warm.success and warm.decrement < 1e-12
+    assert warm.start.startswith("previous centre+")
+    s = child.slack(warm.x)
+    assert s.min() > 0 and np.linalg.norm(warm.x) < 1.0
+    cold = Polytope(child.A, child.b, bound="ball", blocks=cm.block_width).analytic_center(start="chebyshev",
+                                                                                          max_iter=3000)
+    assert warm.x == pytest.approx(cold.x, abs=1e-7)
+    # stationarity of -sum log(b - A x) - log(R^2 - ||x||^2), in relative terms
+    g_rows = child.A.T @ (1 / s)
+    g = g_rows + 2 * warm.x / (1 - warm.x @ warm.x)
+    assert np.linalg.norm(g) <= 1e-5 * np.linalg.norm(g_rows)
+
+
+def test_phase_one_gives_up_after_its_step_budget():
+    A, b, cm = _tube_body(8)
+    P = Polytope(A, b, bound="ball", blocks=cm.block_width)
+    bar = Barrier(P, "ball")
+    x0 = np.zeros(P.N)
+    x, steps = _phase1(bar, x0, max_steps=3)
+    assert x is None and steps == 3

@@ -101,3 +101,38 @@ def test_ball_bound_pruning_is_conservative_and_certified():
                  bound="ball", R=1.0)
     res = P.prune()
     assert 6 in res.dropped and res.verify() == []  # sum x <= 5 is implied by the ball (sqrt 3 < 5)
+
+
+@pytest.mark.parametrize("N, m, seed", [(4, 60, 7), (10, 200, 8)])
+def test_facets_found_during_the_lp_stage_agree_with_the_oracle(N, m, seed):
+    """Without ray seeding every facet is discovered by the Clarkson loop itself (new columns in the
+    HiGHS model and in the dense vertex simplex while candidates are being certified)."""
+    P = bodies.redundant_polytope(N, m, 0.7, seed=seed, R=10.0)
+    res = P.prune(ray_seed=False)
+    assert res.complete and res.verify() == []
+    assert set(res.kept.tolist()) == set(_irredundant_by_oracle(P).tolist())
+
+
+def test_degenerate_vertices_and_weakly_redundant_rows():
+    """A cube with rows through its vertices and edges (weakly redundant: max a theta = b exactly)
+    and rows cutting a corner off (irredundant): degenerate vertices for the vertex simplex."""
+    N = 5
+    rng = np.random.default_rng(9)
+    rows, rhs, seen = [np.eye(N), -np.eye(N)], [np.ones(N), np.ones(N)], set()
+    for _ in range(40):
+        s = rng.choice([-1.0, 1.0], N) * (rng.random(N) < 0.6)
+        if np.count_nonzero(s) < 2 or s.tobytes() in seen:  # no duplicates (the oracle drops both twins)
+            continue
+        seen.add(s.tobytes())
+        rows.append(s[None, :])
+        rhs.append([np.abs(s).sum()])  # touches the cube at a vertex / edge / face: weakly redundant
+    corner = np.ones(N) / np.sqrt(N)
+    rows.append(corner[None, :])
+    rhs.append([0.9 * np.sqrt(N)])  # cuts the corner (1, ..., 1) off: a facet
+    A, b = np.vstack(rows), np.concatenate(rhs)
+    perm = rng.permutation(len(b))
+    P = Polytope(A[perm], b[perm], bound="box", R=3.0)
+    res = P.prune()
+    assert res.complete and res.verify() == []
+    assert set(res.kept.tolist()) == set(_irredundant_by_oracle(P).tolist())
+    assert int(np.flatnonzero(perm == len(b) - 1)[0]) in res.kept.tolist()

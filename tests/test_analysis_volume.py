@@ -1,6 +1,8 @@
 """relulp.analysis volumes and cut ratios on bodies of known volume (math.md §6, §7)."""
 
 import math
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -128,3 +130,22 @@ def test_volume_warnings_are_silent_when_converged():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         bodies.cube(6, rotation=1).volume(method="mmc", rel_error=0.1, seed=9)
+
+
+# ------------------------------------------------------------------------------------------- import cost
+def test_importing_the_package_does_not_load_scipy_stats():
+    """scipy.stats costs ~1 s to import; only bodies.cube(rotation=int) and sampled cut ratios need it."""
+    code = ("import sys, relulp.analysis\n"
+            "from relulp.analysis import bodies, volume, prune, Polytope\n"
+            "assert callable(bodies.simplex) and callable(volume) and callable(prune)\n"
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False", "import relulp.analysis imported scipy.stats"
+
+
+def test_lazy_scipy_stats_users_still_work():
+    Q = bodies.cube(4, rotation=3).A[:4]  # special_ortho_group, imported on first use
+    assert np.allclose(Q @ Q.T, np.eye(4), atol=1e-12)
+    res = bodies.cube(6, rotation=1).cut_ratio(np.ones(6), 0.0, method="sample", n=400, seed=0)  # beta.ppf
+    assert 0 < res.lower < res.ratio < res.upper < 1

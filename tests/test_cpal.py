@@ -356,9 +356,10 @@ def test_pruning_drops_rows_but_keeps_the_version_space(tree1):
     assert plain.n_rows_ == plain.n_cuts_ * (1 + tree1.num_nodes(1))
 
 
-def test_volume_tracking_records_each_cut(tree1):
+@pytest.mark.parametrize("bound", ["box", "ball"])
+def test_volume_tracking_records_each_cut(tree1, bound):
     tree = sample_tree(SPIRAL.X_train, 3, seed=0)  # N = 3 * 2 * 3 = 18
-    clf = CPALClassifier(budget=4, patterns=tree, track_volume=True, bound="box",
+    clf = CPALClassifier(budget=4, patterns=tree, track_volume=True, bound=bound,
                          volume_options={"n": 200}, random_state=0).fit(SPIRAL.X_train, SPIRAL.y_train)
     recs = clf.history_.cut_ratios()
     assert len(recs) == clf.n_cuts_ >= 1

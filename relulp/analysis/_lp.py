@@ -1,7 +1,7 @@
 """Thin helpers around highspy (HiGHS) for the few LPs this package solves.
 
 Rows are passed row-wise (CSR) straight from numpy/scipy arrays; the model is kept so that callers
-can change the objective, add rows and re-solve warm (Clarkson's algorithm, Kelley cuts).
+can change the objective, add rows and re-solve warm (Clarkson's algorithm).
 """
 
 from __future__ import annotations

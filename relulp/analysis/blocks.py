@@ -21,14 +21,26 @@ from relulp.exceptions import DataError
 
 @dataclass(frozen=True)
 class BlockStructure:
-    """Contiguous column blocks and the block of each row.
+    """Contiguous column blocks and the block of each row, optionally on two nested levels.
 
     starts : (K+1,) int, 0 = starts[0] < starts[1] < ... < starts[K] = N
-    row_block : (m,) int, the block row i lies in, or -1 for a coupling (dense) row
+    row_block : (m,) int, the block row i lies in, or -1 for a row that spans several blocks
+    coarse_starts : optional (Kc+1,) int, coarser blocks made of whole fine blocks (every coarse start
+        is a fine start). In a deeper relulp LP the fine blocks are the leaves' d-blocks and the coarse
+        ones the subtrees of the root's children: a level-k cone row (k >= 2) spans many leaf blocks but
+        stays inside one coarse block (math.md §2).
+    row_coarse : (m,) int, the coarse block row i lies in, or -1 for a coupling row (None without
+        ``coarse_starts``)
     """
 
     starts: np.ndarray
     row_block: np.ndarray
+    coarse_starts: np.ndarray | None = None
+    row_coarse: np.ndarray | None = None
+
+    @property
+    def two_level(self) -> bool:
+        return self.coarse_starts is not None
 
     @property
     def n_blocks(self) -> int:
@@ -46,12 +58,25 @@ class BlockStructure:
         """(N,) block index of every column."""
         return np.repeat(np.arange(self.n_blocks), self.widths)
 
-    def with_rows(self, row_block_new: np.ndarray) -> "BlockStructure":
+    def with_rows(self, row_block_new: np.ndarray, row_coarse_new: np.ndarray | None = None) -> "BlockStructure":
         """The same column blocks with extra rows appended."""
-        return BlockStructure(self.starts, np.concatenate([self.row_block, np.asarray(row_block_new, dtype=np.int64)]))
+        rb = np.concatenate([self.row_block, np.asarray(row_block_new, dtype=np.int64)])
+        if not self.two_level:
+            return BlockStructure(self.starts, rb)
+        if row_coarse_new is None:
+            raise ValueError("a two-level block structure needs the new rows' coarse blocks")
+        rc = np.concatenate([self.row_coarse, np.asarray(row_coarse_new, dtype=np.int64)])
+        return BlockStructure(self.starts, rb, self.coarse_starts, rc)
+
+    def with_rows_of(self, A) -> "BlockStructure":
+        """Extra rows A (k, N) appended, their blocks detected from A's sparsity."""
+        rc = detect_row_blocks(A, self.coarse_starts) if self.two_level else None
+        return self.with_rows(detect_row_blocks(A, self.starts), rc)
 
     def take_rows(self, rows: np.ndarray) -> "BlockStructure":
-        return BlockStructure(self.starts, self.row_block[np.asarray(rows, dtype=np.int64)])
+        rows = np.asarray(rows, dtype=np.int64)
+        rc = self.row_coarse[rows] if self.two_level else None
+        return BlockStructure(self.starts, self.row_block[rows], self.coarse_starts, rc)
 
     @staticmethod
     def column_starts(spec, N: int) -> np.ndarray:
@@ -67,11 +92,17 @@ class BlockStructure:
         return starts
 
     @classmethod
-    def detect(cls, A, spec) -> "BlockStructure":
-        """Find the block of every row of A (m, N) from its sparsity; spec = width d or starts."""
+    def detect(cls, A, spec, coarse=None) -> "BlockStructure":
+        """Find the block of every row of A (m, N) from its sparsity; spec (and the optional coarse
+        level) = a width or an array of starts."""
         N = A.shape[1]
         starts = cls.column_starts(spec, N)
-        return cls(starts, detect_row_blocks(A, starts))
+        if coarse is None:
+            return cls(starts, detect_row_blocks(A, starts))
+        cstarts = cls.column_starts(coarse, N)
+        if not np.isin(cstarts, starts).all():
+            raise DataError("every coarse block must be a union of whole fine blocks")
+        return cls(starts, detect_row_blocks(A, starts), cstarts, detect_row_blocks(A, cstarts))
 
 
 def detect_row_blocks(A, starts: np.ndarray) -> np.ndarray:
@@ -103,16 +134,27 @@ def detect_row_blocks(A, starts: np.ndarray) -> np.ndarray:
 
 
 def validate_row_blocks(A, bs: BlockStructure) -> None:
-    """Raise DataError unless every row said to be local to block k has its nonzeros inside block k."""
+    """Raise DataError unless every row said to be local to block k has its nonzeros inside block k
+    (on both levels of a two-level structure)."""
+    if bs.two_level:
+        if bs.row_coarse is None:
+            raise DataError("a two-level block structure needs row_coarse")
+        if not np.isin(bs.coarse_starts, bs.starts).all():
+            raise DataError("every coarse block must be a union of whole fine blocks")
+        _validate_level(A, bs.coarse_starts, bs.row_coarse, "row_coarse")
+    _validate_level(A, bs.starts, bs.row_block, "row_block")
+
+
+def _validate_level(A, starts: np.ndarray, row_block: np.ndarray, name: str) -> None:
     m, N = A.shape
-    if bs.n_cols != N:
-        raise DataError(f"blocks cover {bs.n_cols} columns but A has {N}")
-    if bs.row_block.shape != (m,):
-        raise DataError(f"blocks.row_block has shape {bs.row_block.shape}, expected ({m},)")
-    if np.any(bs.row_block < -1) or np.any(bs.row_block >= bs.n_blocks):
-        raise DataError("blocks.row_block entries must be -1 or a block index")
-    found = detect_row_blocks(A, bs.starts)
-    bad = (bs.row_block >= 0) & (found != bs.row_block)
+    if int(starts[-1]) != N:
+        raise DataError(f"blocks cover {int(starts[-1])} columns but A has {N}")
+    if row_block.shape != (m,):
+        raise DataError(f"blocks.{name} has shape {row_block.shape}, expected ({m},)")
+    if np.any(row_block < -1) or np.any(row_block >= len(starts) - 1):
+        raise DataError(f"blocks.{name} entries must be -1 or a block index")
+    found = detect_row_blocks(A, starts)
+    bad = (row_block >= 0) & (found != row_block)
     # a zero row is local to every block
     if bad.any():
         if sp.issparse(A):
@@ -122,7 +164,7 @@ def validate_row_blocks(A, bs: BlockStructure) -> None:
         bad &= ~zero
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"row {i} is declared local to block {bs.row_block[i]} but has nonzeros outside it")
+        raise DataError(f"row {i} is declared local to block {row_block[i]} ({name}) but has nonzeros outside it")
 
 
 class BlockLayout:
@@ -132,6 +174,11 @@ class BlockLayout:
     loc_rows : (m_loc,) indices of the local rows;  loc_blk : (m_loc,) their blocks
     L : (m_loc, dmax) their coefficients in the padded layout (zeros in padding slots)
     cpl_rows : (k,) indices of the coupling rows
+    two_level : True when a two-level structure (uniform widths on both levels) has rows that span
+        several fine blocks inside one coarse block; those *mid rows* then get their own padded view
+    mid_rows : (m_mid,) their indices;  Kc, dc : coarse block count and width
+    Lm : (Kc, mmax, dc) their coefficients, row slot j of coarse block k (zero rows pad the slots)
+    mid_k, mid_j : (m_mid,) the coarse block and slot of each mid row
     """
 
     def __init__(self, A, bs: BlockStructure):
@@ -150,6 +197,9 @@ class BlockLayout:
         rb = bs.row_block
         self.loc_rows = np.flatnonzero(rb >= 0)
         self.cpl_rows = np.flatnonzero(rb < 0)
+        self.two_level = False
+        if bs.two_level and self.uniform and self.cpl_rows.size:
+            self._init_mid(A, bs)
         self.loc_blk = rb[self.loc_rows]
         m_loc = self.loc_rows.size
         L = np.zeros((m_loc, self.dmax))
@@ -174,6 +224,33 @@ class BlockLayout:
         cols = np.repeat(np.arange(m_loc), self.dd)
         # S (K dmax^2, m_loc): block_gram(w) = S @ w, one sparse product
         self._S = sp.csr_array((LL, (self._flat_idx, cols)), shape=(self.K * self.dd, m_loc))
+
+    def _init_mid(self, A, bs: BlockStructure) -> None:
+        cw = np.diff(bs.coarse_starts)
+        if not np.all(cw == cw[0]):
+            return
+        rc = bs.row_coarse[self.cpl_rows]
+        mid = rc >= 0
+        if not mid.any():
+            return
+        self.two_level = True
+        self.mid_rows = self.cpl_rows[mid]
+        self.cpl_rows = self.cpl_rows[~mid]
+        self.Kc, self.dc = len(cw), int(cw[0])
+        mk = rc[mid]
+        order = np.argsort(mk, kind="stable")
+        counts = np.bincount(mk, minlength=self.Kc)
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        slot = np.empty(mk.size, dtype=np.int64)
+        slot[order] = np.arange(mk.size) - first[mk[order]]
+        self.mid_k, self.mid_j = mk, slot
+        self.mmax = int(counts.max())
+        C = sp.csr_array(A)[self.mid_rows] if sp.issparse(A) else sp.csr_array(np.asarray(A)[self.mid_rows])
+        C = sp.csr_array(C)
+        r = np.repeat(np.arange(mk.size), np.diff(C.indptr))
+        Lm = np.zeros((self.Kc, self.mmax, self.dc))
+        Lm[mk[r], slot[r], C.indices - bs.coarse_starts[mk[r]]] = C.data
+        self.Lm = Lm
 
     def to_padded(self, x: np.ndarray) -> np.ndarray:
         """(N,) or (N, r) -> (K, dmax) or (K, dmax, r), zeros in padding slots."""

@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import special_ortho_group
 
 from .polytope import Polytope
 
@@ -22,6 +21,8 @@ def cube(N: int, half_width: float = 1.0, *, rotation=None, bound="box", R: floa
     if rotation is None:
         Q = np.eye(N)
     elif isinstance(rotation, (int, np.integer)):
+        from scipy.stats import special_ortho_group  # lazy: scipy.stats costs ~1 s to import
+
         Q = special_ortho_group.rvs(N, random_state=np.random.default_rng(int(rotation))) if N > 1 else np.eye(1)
     else:
         Q = np.asarray(rotation, dtype=np.float64)

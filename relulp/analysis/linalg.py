@@ -8,6 +8,9 @@ Three factorisations, chosen by :func:`make_system`:
 * :class:`BlockWoodburySystem` (``blocks`` given): the local rows give a block-diagonal B (K blocks of
   dmax x dmax); the coupling rows and U give V = [A_c^T diag(sqrt w_c), U] (N, k). Then
   H^-1 r = B^-1 r - B^-1 V (I + V^T B^-1 V)^-1 V^T B^-1 r  (Woodbury), O(K dmax^3 + N k^2 + k^3).
+  With a two-level structure (deeper LPs) the rows inside one coarse block join B first, by an inner
+  Woodbury per coarse block (:meth:`BlockWoodburySystem._factor_mid`), so only the truly coupling
+  rows (the margins) reach the outer one.
 * :class:`DenseSystem`: form H (m N^2 flops by BLAS) and factor it by Cholesky (N^3 / 3).
 * :class:`SparseSystem`: sparse H, factored by SuperLU with a symmetric ordering; U by Woodbury.
 
@@ -191,6 +194,8 @@ class BlockWoodburySystem(_System):
         idx = np.arange(lay.dmax)
         B[:, idx, idx] += dpad
         self.Binv = spd_block_inverse(B)
+        if lay.two_level:
+            self._factor_mid(w)
         cols = []
         if self.cpl.size:
             cols.append(self.Ac.T * np.sqrt(w[self.cpl])[None, :])
@@ -205,6 +210,24 @@ class BlockWoodburySystem(_System):
         else:
             self.V = None
 
+    def _factor_mid(self, w) -> None:
+        """Coarse blocks Bc = B + Vm^T Vm (Vm: the mid rows scaled by sqrt w) by an inner Woodbury:
+        Bc^-1 = B^-1 - B^-1 Vm^T Cm^-1 Vm B^-1 with Cm = I + Vm B^-1 Vm^T, one (mmax x mmax) matrix per
+        coarse block, since mid rows of different coarse blocks share no column."""
+        lay = self.lay
+        Kc, mmax, dc = lay.Lm.shape
+        q, df = dc // lay.dmax, lay.dmax
+        sw = np.zeros((Kc, mmax))
+        sw[lay.mid_k, lay.mid_j] = np.sqrt(w[lay.mid_rows])
+        Vm = lay.Lm * sw[:, :, None]
+        Bi = self.Binv.reshape(Kc, q, df, df)
+        BVm = np.einsum("kqij,kmqj->kmqi", Bi, Vm.reshape(Kc, mmax, q, df), optimize=True).reshape(Kc, mmax, dc)
+        Cm = Vm @ BVm.transpose(0, 2, 1)
+        idx = np.arange(mmax)
+        Cm[:, idx, idx] += 1.0
+        self.Cm_inv = np.linalg.inv(Cm)  # Cm >= I: well conditioned
+        self.Vm, self.BVm = Vm, BVm
+
     def _binv(self, r):
         lay = self.lay
         P = lay.to_padded(r)
@@ -212,7 +235,18 @@ class BlockWoodburySystem(_System):
             Y = np.einsum("kij,kj->ki", self.Binv, P)
         else:
             Y = self.Binv @ P
-        return lay.from_padded(Y)
+        y = lay.from_padded(Y)
+        if not lay.two_level:
+            return y
+        Yc = y.reshape((lay.Kc, lay.dc) + y.shape[1:])
+        if y.ndim == 1:
+            t = np.einsum("kmi,ki->km", self.Vm, Yc)
+            t = np.einsum("kab,kb->ka", self.Cm_inv, t)
+            Yc = Yc - np.einsum("kmi,km->ki", self.BVm, t)
+        else:
+            t = self.Cm_inv @ (self.Vm @ Yc)
+            Yc = Yc - self.BVm.transpose(0, 2, 1) @ t
+        return Yc.reshape(y.shape)
 
     def _solve(self, r):
         y = self._binv(r)

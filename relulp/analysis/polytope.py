@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from relulp.exceptions import DataError
 
-from .blocks import BlockLayout, BlockStructure, detect_row_blocks, validate_row_blocks
+from .blocks import BlockLayout, BlockStructure, validate_row_blocks
 from .exceptions import UnboundedBodyError
 from .results import Bound
 
@@ -68,9 +68,12 @@ class Polytope:
         a (K+1,) array of block starts, or a :class:`BlockStructure`. Each row's block is detected from
         A's sparsity (or validated, for a BlockStructure). Enables Woodbury Newton steps and block-wise
         cone pruning.
+    coarse_blocks : optional coarser level for ``blocks`` (a width or starts; each coarse block a union
+        of whole fine blocks): rows spanning several fine blocks of one coarse block (the level >= 2 cone
+        rows of a deeper relulp LP) then join the block-diagonal part instead of the low-rank one.
     """
 
-    def __init__(self, A, b, bound="box", R: float = 1.0, blocks=None):
+    def __init__(self, A, b, bound="box", R: float = 1.0, blocks=None, coarse_blocks=None):
         self.A = _as_matrix(A)
         m, N = self.A.shape
         if N == 0:
@@ -86,12 +89,16 @@ class Polytope:
         self.R = R
         self.N, self.m = N, m
         if blocks is None:
+            if coarse_blocks is not None:
+                raise DataError("coarse_blocks needs blocks")
             self.blocks = None
         elif isinstance(blocks, BlockStructure):
+            if coarse_blocks is not None:
+                raise DataError("give the coarse level inside the BlockStructure, not as coarse_blocks")
             validate_row_blocks(self.A, blocks)
             self.blocks = blocks
         else:
-            self.blocks = BlockStructure.detect(self.A, blocks)
+            self.blocks = BlockStructure.detect(self.A, blocks, coarse_blocks)
         self._norms = None
         self._layout = None
         self._cache: dict = {}
@@ -214,7 +221,7 @@ class Polytope:
             A_new = np.vstack([self.A, a])
         blocks = None
         if self.blocks is not None:
-            blocks = self.blocks.with_rows(detect_row_blocks(a, self.blocks.starts))
+            blocks = self.blocks.with_rows_of(a)
         child = Polytope(A_new, np.concatenate([self.b, bb]), bound=self.bound, R=self.R,
                          blocks=None)
         child.blocks = blocks  # already consistent; skip re-validation

@@ -58,14 +58,15 @@ class DropReason(Enum):
 
 @dataclass
 class ChebyshevResult:
-    """Centre ``x`` (N,) and radius of the largest ball inside the body (one LP; Kelley cuts for the ball)."""
+    """Centre ``x`` (N,) and radius of the largest ball inside the body (one LP; one SOCP for the ball).
+
+    ``lp_iterations`` counts simplex/IPM iterations of the LP or interior-point iterations of the SOCP."""
 
     x: np.ndarray | None
     radius: float
     status: BodyStatus
     message: str = ""
     lp_iterations: int = 0
-    ball_cuts: int = 0
 
     @property
     def success(self) -> bool:

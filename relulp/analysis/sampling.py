@@ -10,6 +10,11 @@ C chains move at once, one matrix product per step:
     quadratic), and an optional ellipsoid ||u + t z|| <= r with u = L^-1 (x - mu);
     t ~ U(chord),  X += t D,  S -= t (D A^T).
 
+Implementation (N = 50, 400 chains: 1.3 -> 0.6 ms per step): Z by a float32 Box-Muller (:func:`normals`);
+with a centre mu the rows are rescaled to unit slack at mu (radial moves need no per-row factors);
+with dense rows and no bound-set face to check, only u and S are updated, through one product
+(A L) Z per step, and x = mu + L u is formed when read.
+
 Hit-and-run with directions from a fixed N(0, Sigma) leaves the uniform distribution invariant (it is
 plain hit-and-run after the linear map L^-1). The rounding Sigma is adapted to the chains' sample
 covariance during burn-in only, then frozen. Each chain contributes its final state (one sample per
@@ -48,7 +53,7 @@ class HitAndRun:
     A *radial move* is the exact Gibbs step along the ray from mu through x: in polar coordinates
     about mu the uniform density gives the radius the law r^(N-1) on [0, r_max(direction)], so
     x <- mu + s (x - mu) with s = s_max U^(1/N) (s_max: where the ray leaves the body). It costs no
-    matrix product (A (x - mu) = s_mu - S with s_mu = b - A mu) and mixes the radial coordinate, the
+    matrix product (rows scaled to unit slack at mu: slack 1 - s (1 - S) along the ray) and mixes the radial coordinate, the
     slow one of hit-and-run, at once. Its Rao-Blackwellised value for a radius r_in is
     P(new point in {||u|| <= r_in}) = min(1, r_in / (||u|| s_max))^N.
 
@@ -64,13 +69,17 @@ class HitAndRun:
         self.A = P.A if nz.all() else P.A[np.flatnonzero(nz)]
         self.b = P.b if nz.all() else P.b[nz]
         self.sparse = sp.issparse(self.A)
-        self.Xt = np.ascontiguousarray(np.asarray(X0, dtype=np.float64).T)
-        self.C = self.Xt.shape[1]
+        self._Xt = np.ascontiguousarray(np.asarray(X0, dtype=np.float64).T)
+        self._stale = False  # True: _Xt lags behind Ut (lazy mode keeps only u = L^-1 (x - mu))
+        self._lazy = False
+        self.AL = None
+        self.C = self._Xt.shape[1]
         self.box_hi = self.box_lo = np.arange(self.N)  # box faces x_j <= R, -x_j <= R in use
         self.L = None
         self.mu = None
         self.outer = float(outer)
         self.Ut = None
+        self.nu2 = None
         self.set_rounding(L)
         if center is not None:
             self.set_center(center, outer)
@@ -83,8 +92,22 @@ class HitAndRun:
         self.box_hi, self.box_lo = np.asarray(hi, dtype=np.int64), np.asarray(lo, dtype=np.int64)
         if self.mu is not None:
             self.set_center(self.mu, self.outer)
+        self._update_mode()
 
     # -- views -----------------------------------------------------------------------------------
+    @property
+    def Xt(self) -> np.ndarray:
+        """(N, C) current points (synchronised from u in lazy mode)."""
+        if self._stale:
+            self._Xt = self.mu[:, None] + self.L @ self.Ut
+            self._stale = False
+        return self._Xt
+
+    @Xt.setter
+    def Xt(self, value) -> None:
+        self._Xt = value
+        self._stale = False
+
     @property
     def X(self) -> np.ndarray:
         """(C, N) current points."""
@@ -101,15 +124,36 @@ class HitAndRun:
         out = self.A @ Yt
         return np.asarray(out)
 
+    def _update_mode(self) -> None:
+        """Lazy mode: with a centre, a rounding, dense rows and no bound-set geometry left to check
+        (no ball, no binding box face), a step needs only u and the slacks: directions enter through
+        A L (one product per step instead of two) and x = mu + L u is formed when read."""
+        box_free = self.P.bound is Bound.NONE or (self.P.bound is Bound.BOX and self.box_hi.size == 0
+                                                  and self.box_lo.size == 0)
+        lazy = (self.mu is not None and self.L is not None and not self.sparse and box_free
+                and self.A.shape[0] * self.N <= 4_000_000)
+        if lazy:
+            self.AL = np.ascontiguousarray(self.A @ self.L)
+        else:
+            _ = self.Xt  # synchronise before leaving lazy mode
+            self.AL = None
+        self._lazy = lazy
+
     def refresh(self) -> None:
         """Recompute the slacks (and u) from X: no drift."""
+        Xt = self.Xt
         if self.P.bound is Bound.BOX:
             lim = self.P.R * (1 - 1e-15)
-            np.clip(self.Xt, -lim, lim, out=self.Xt)
-        self.St = self.b[:, None] - self._A(self.Xt)
+            np.clip(Xt, -lim, lim, out=Xt)
+        self.St = self.b[:, None] - self._A(Xt)
         np.maximum(self.St, _TINY, out=self.St)
         if self.mu is not None:
-            self.Ut = self._to_u(self.Xt - self.mu[:, None])
+            self._set_u()
+
+    def _set_u(self) -> None:
+        """u = L^-1 (x - mu) and ||u||^2 from X (the steps update both incrementally)."""
+        self.Ut = self._to_u(self.Xt - self.mu[:, None])
+        self.nu2 = np.einsum("ij,ij->j", self.Ut, self.Ut)
 
     def _to_u(self, Yt):
         if self.L is None:
@@ -119,78 +163,118 @@ class HitAndRun:
         return solve_triangular(self.L, Yt, lower=True, check_finite=False)
 
     def set_rounding(self, L) -> None:
+        _ = self.Xt  # synchronise x with the old rounding first
         self.L = None if L is None else np.ascontiguousarray(L, dtype=np.float64)
         if self.mu is not None:
-            self.Ut = self._to_u(self.Xt - self.mu[:, None])
+            self._set_u()
+        self._update_mode()
 
     def set_center(self, mu, outer: float = np.inf) -> None:
-        self.mu = np.asarray(mu, dtype=np.float64)
-        self.outer = float(outer)
-        self.s_mu = self.b - np.asarray(self.A @ self.mu)
-        if np.any(self.s_mu <= 0):
+        """Centre of the radial moves (and of u). The rows are rescaled so that every slack at mu is
+        1 (all step formulas are invariant under row scaling): the radial move then needs no
+        per-row factors."""
+        _ = self.Xt
+        mu = np.asarray(mu, dtype=np.float64)
+        s_mu = self.b - np.asarray(self.A @ mu)
+        if np.any(s_mu <= 0):
             raise ValueError("the radial centre must be strictly inside the body")
-        self.inv_s_mu = 1.0 / self.s_mu
+        if not np.allclose(s_mu, 1.0, rtol=0, atol=1e-12):
+            inv = 1.0 / s_mu
+            self.A = (sp.csr_array(sp.diags(inv) @ self.A) if self.sparse else self.A * inv[:, None])
+            self.b = self.b * inv
+        self.mu = mu
+        self.outer = float(outer)
+        self.s_mu = np.ones(self.b.size)
         if self.P.bound is Bound.BOX:
             self.inv_box_hi = 1.0 / (self.P.R - self.mu)
             self.inv_box_lo = -1.0 / (self.P.R + self.mu)
-        self.Ut = self._to_u(self.Xt - self.mu[:, None])
+        self.refresh()
+        self._update_mode()
 
     def set_points(self, X) -> None:
-        self.Xt = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T)
-        self.C = self.Xt.shape[1]
+        self._Xt = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T)
+        self._stale = False
+        self.C = self._Xt.shape[1]
         self.refresh()
 
     # -- hit-and-run step -----------------------------------------------------------------------
+    def _directions(self) -> np.ndarray:
+        """(N, C) direction coordinates Z ~ N(0, I) (directions D = L Z)."""
+        return normals(self.rng, (self.N, self.C))
+
     def _hr_step(self):
-        C, N = self.C, self.N
+        C = self.C
         P = self.P
-        Zt = self.rng.standard_normal((N, C))
-        Dt = self.L @ Zt if self.L is not None else Zt
-        if self.b.size:
-            ADt = self._A(Dt)
+        Zt = self._directions()
+        lazy = self._lazy
+        if lazy:  # A D = (A L) Z; x is not updated (formed from u when read)
+            Dt = None
+            ADt = self.AL @ Zt
+        else:
+            Dt = self.L @ Zt if self.L is not None else Zt
+            ADt = self._A(Dt) if self.b.size else None
+        if ADt is not None:
             Q = ADt / self.St
             qmax, qmin = Q.max(axis=0), Q.min(axis=0)
         else:
-            ADt = None
             qmax = qmin = np.zeros(C)
-        if P.bound is Bound.BOX and self.box_hi.size:
+        if not lazy and P.bound is Bound.BOX and self.box_hi.size:
             hi_ = self.box_hi
-            Bu = Dt[hi_] / (P.R - self.Xt[hi_])  # faces x_j <= R
+            Xt = self.Xt
+            Bu = Dt[hi_] / (P.R - Xt[hi_])  # faces x_j <= R
             qmax = np.maximum(qmax, Bu.max(axis=0))
             qmin = np.minimum(qmin, Bu.min(axis=0))
-        if P.bound is Bound.BOX and self.box_lo.size:
+        if not lazy and P.bound is Bound.BOX and self.box_lo.size:
             lo_ = self.box_lo
-            Bl = Dt[lo_] / (P.R + self.Xt[lo_])  # faces -x_j <= R (q = -d_j / (R + x_j))
+            Xt = self.Xt
+            Bl = Dt[lo_] / (P.R + Xt[lo_])  # faces -x_j <= R (q = -d_j / (R + x_j))
             qmax = np.maximum(qmax, -Bl.min(axis=0))
             qmin = np.minimum(qmin, -Bl.max(axis=0))
+        # chord [lo, hi] = [1 / qmin, 1 / qmax] (qmin < 0 < qmax: else unbounded on that side)
         with np.errstate(divide="ignore"):
-            hi = np.where(qmax > 0, 1.0 / np.where(qmax > 0, qmax, 1.0), np.inf)
-            lo = np.where(qmin < 0, 1.0 / np.where(qmin < 0, qmin, -1.0), -np.inf)
+            hi = 1.0 / np.maximum(qmax, 0.0)
+            lo = -1.0 / np.maximum(-qmin, 0.0)
         if P.bound is Bound.BALL:
             l2, h2 = _sphere_chord(self.Xt, Dt, P.R)
-            lo, hi = np.maximum(lo, l2), np.minimum(hi, h2)
-        if self.Ut is not None and np.isfinite(self.outer):
+            np.maximum(lo, l2, out=lo)
+            np.minimum(hi, h2, out=hi)
+        if self.Ut is not None:  # ||u + t w||^2 = nu2 + 2 t (u.w) + t^2 ||w||^2 (w = Z, or D without L)
             Wt = Zt if self.L is not None else Dt
-            l3, h3 = _sphere_chord(self.Ut, Wt, self.outer)
-            lo, hi = np.maximum(lo, l3), np.minimum(hi, h3)
-        if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+            a = np.einsum("ij,ij->j", Wt, Wt)
+            bq = np.einsum("ij,ij->j", self.Ut, Wt)
+            if np.isfinite(self.outer):  # the outer ellipsoid ||u|| <= outer
+                c = self.nu2 - self.outer * self.outer
+                sq = np.sqrt(np.maximum(bq * bq - a * c, 0.0))
+                a1 = np.where(a > 0, a, 1.0)
+                np.maximum(lo, (-bq - sq) / a1, out=lo)
+                np.minimum(hi, (-bq + sq) / a1, out=hi)
+        if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
             from .exceptions import UnboundedBodyError
 
             raise UnboundedBodyError("a hit-and-run chord is unbounded: the body is unbounded")
-        t = lo + self.rng.random(C) * (hi - lo)
-        self.Xt += t[None, :] * Dt
-        if ADt is not None:
-            self.St -= t[None, :] * ADt
-            np.maximum(self.St, _TINY, out=self.St)
+        t = self.rng.random(C)
+        t *= hi - lo
+        t += lo
         if self.Ut is not None:
-            self.Ut += t[None, :] * (Zt if self.L is not None else Dt)
+            self.Ut += Wt * t
+            self.nu2 += t * (2.0 * bq + t * a)
+            np.maximum(self.nu2, 0.0, out=self.nu2)
+        if lazy:
+            self._stale = True
+        else:
+            Dt *= t
+            self.Xt += Dt
+        if ADt is not None:
+            ADt *= t
+            self.St -= ADt
+            np.maximum(self.St, _TINY, out=self.St)
 
     # -- radial step ----------------------------------------------------------------------------
     def ray_max(self):
-        """(s_max (C,), A (x - mu) (m, C)): mu + s (x - mu) stays in the body (and the outer
-        ellipsoid) for s <= s_max."""
-        AEt = self.s_mu[:, None] - self.St
-        q = (AEt * self.inv_s_mu[:, None]).max(axis=0) if AEt.shape[0] else np.zeros(self.C)
+        """(s_max (C,), None): mu + s (x - mu) stays in the body (and the outer ellipsoid) for
+        s <= s_max. The rows are scaled to unit slack at mu, so the slack of row i along the ray is
+        1 - s (1 - S_i) and s_max = 1 / max_i (1 - S_i)."""
+        q = 1.0 - self.St.min(axis=0) if self.St.shape[0] else np.zeros(self.C)
         P = self.P
         if P.bound is Bound.BOX and self.box_hi.size:
             hi_ = self.box_hi
@@ -198,32 +282,43 @@ class HitAndRun:
         if P.bound is Bound.BOX and self.box_lo.size:
             lo_ = self.box_lo
             q = np.maximum(q, ((self.Xt[lo_] - self.mu[lo_, None]) * self.inv_box_lo[lo_, None]).max(axis=0))
-        smax = np.where(q > 0, 1.0 / np.where(q > 0, q, 1.0), np.inf)
+        with np.errstate(divide="ignore"):
+            smax = 1.0 / np.maximum(q, 0.0)
         if P.bound is Bound.BALL:
             Et = self.Xt - self.mu[:, None]
             _, h = _sphere_chord(np.broadcast_to(self.mu[:, None], Et.shape), Et, P.R)
             smax = np.minimum(smax, h)
         if np.isfinite(self.outer):
-            nu = np.sqrt(np.einsum("ij,ij->j", self.Ut, self.Ut))
+            nu = np.sqrt(self.nu2)
             with np.errstate(divide="ignore"):
-                smax = np.minimum(smax, np.where(nu > 0, self.outer / np.where(nu > 0, nu, 1.0), np.inf))
-        return smax, AEt
+                smax = np.minimum(smax, self.outer / nu)
+        return smax, None
 
     def radial_step(self, inner: float | None = None):
         """One radial Gibbs move per chain; returns the Rao-Blackwellised P(||u_new|| <= inner) (C,)."""
-        smax, AEt = self.ray_max()
+        smax, _ = self.ray_max()
         ok = np.isfinite(smax) & (smax > 0)
         rb = None
         if inner is not None:
-            nu = np.sqrt(np.einsum("ij,ij->j", self.Ut, self.Ut))
+            nu = np.sqrt(self.nu2)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.minimum(1.0, inner / (nu * smax))
             rb = np.where(ok, ratio ** self.N, np.where(nu <= inner, 1.0, 0.0))
-        s = np.where(ok, smax * self.rng.random(self.C) ** (1.0 / self.N), 1.0)
-        self.Xt = self.mu[:, None] + s[None, :] * (self.Xt - self.mu[:, None])
-        self.St = self.s_mu[:, None] - s[None, :] * AEt
+        s = self.rng.random(self.C) ** (1.0 / self.N)
+        s *= smax
+        s = np.where(ok, s, 1.0)
+        # x <- mu + s (x - mu);  slack (unit at mu) <- 1 - s (1 - S) = s S + (1 - s);  u <- s u
+        if self._lazy:
+            self._stale = True
+        else:
+            Xt = self.Xt
+            Xt *= s
+            Xt += self.mu[:, None] * (1.0 - s)
+        self.St *= s
+        self.St += 1.0 - s
         np.maximum(self.St, _TINY, out=self.St)
-        self.Ut *= s[None, :]
+        self.Ut *= s
+        self.nu2 *= s * s
         return rb
 
     # -- sweeps ---------------------------------------------------------------------------------
@@ -307,6 +402,31 @@ def needed_box_faces(P, tol: float = 1e-9):
                 keep.append(j)
         need.append(np.array(keep, dtype=np.int64))
     return need[0], need[1]
+
+
+def normals(rng, shape) -> np.ndarray:
+    """Standard normal (float64) array for hit-and-run directions: Box-Muller in float32 on 24-bit
+    uniforms from the generator's raw 64-bit words (SIMD log/sin/cos; 2-3x faster than
+    ``rng.standard_normal``, the largest cost of a step at N = 50). Any law of directions leaves the
+    uniform distribution invariant (the hit-and-run kernel is symmetric in x and y for every law of
+    lines), so the float32 resolution (tails cut at 5.8 sd) costs nothing in correctness; the
+    isotropy keeps the mixing of the rounded chains."""
+    n = int(shape[0]) * int(shape[1]) if len(shape) == 2 else int(np.prod(shape))
+    h = (n + 1) // 2
+    w = rng.bit_generator.random_raw(h).view(np.uint32)  # 2h 32-bit words
+    w >>= np.uint32(8)
+    u = w.astype(np.float32)
+    u *= np.float32(2.0**-24)  # [0, 1 - 2^-24]
+    r = np.subtract(np.float32(1.0), u[:h])  # (0, 1]: log is finite
+    np.log(r, out=r)
+    r *= np.float32(-2.0)
+    np.sqrt(r, out=r)
+    th = u[h:]
+    th *= np.float32(2.0 * np.pi)
+    out = np.empty(2 * h, dtype=np.float64)
+    np.multiply(r, np.cos(th), out=out[:h])
+    np.multiply(r, np.sin(th), out=out[h:])
+    return out[:n].reshape(shape)
 
 
 def _sphere_chord(Xt, Dt, r):

@@ -34,10 +34,9 @@ import math
 import time
 import warnings
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy.special import gammaln
-from scipy.stats import beta as beta_dist
-from scipy.stats import norm
 
 from relulp.exceptions import DataError, UnknownOptionError
 
@@ -94,7 +93,7 @@ def _halfspaces(P):
 # randomized
 # ---------------------------------------------------------------------------------------------------
 def _log_unit_ball(N: int) -> float:
-    return 0.5 * N * math.log(math.pi) - gammaln(0.5 * N + 1)
+    return 0.5 * N * math.log(math.pi) - math.lgamma(0.5 * N + 1)
 
 
 class _Level:
@@ -211,7 +210,7 @@ def mmc_volume(P, rel_error: float = 0.05, confidence: float = 0.95, *, max_seco
     N = P.N
     rng = _rng(seed)
     C = int(n_chains) if n_chains is not None else _default_chains(N)
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = float(NormalDist().inv_cdf(0.5 + confidence / 2))
     target_var = (math.log1p(rel_error) / z) ** 2
     cheb = chebyshev_center(P, raise_on_empty=True)
 
@@ -442,6 +441,8 @@ def cut_ratio(P, a, b=0.0, *, n: int | None = None, confidence: float = 0.95, me
     lhs = np.asarray(a_arr @ S.T)
     lhs = lhs.T if lhs.ndim == 2 else lhs[:, None]
     k = int(np.count_nonzero(np.all(lhs <= b_arr[None, :], axis=1)))
+    from scipy.stats import beta as beta_dist  # lazy: scipy.stats costs ~1 s to import
+
     alpha = 1 - confidence
     lo = 0.0 if k == 0 else float(beta_dist.ppf(alpha / 2, k, n - k + 1))
     hi = 1.0 if k == n else float(beta_dist.ppf(1 - alpha / 2, k + 1, n - k))

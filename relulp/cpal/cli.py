@@ -56,7 +56,7 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
                    help="centre (default analytic); with --track-volume a comma-separated list "
                         "(default centroid,analytic,chebyshev)")
     a.add_argument("--bound", choices=("ball", "box"), default=None,
-                   help="T^0 (default: ball for classification, box for regression)")
+                   help="T^0 (default: ball, except box for regression)")
     a.add_argument("--radius", type=float, default=1.0, help="radius R of T^0 (default 1)")
     a.add_argument("--center-tol", type=float, default=1e-12, help="Newton decrement target of the analytic centre")
     a.add_argument("--eps", type=float, default=1e-3, help="regression tube half-width (default 1e-3)")

@@ -69,6 +69,15 @@ class CutModel:
         """Width d of the leaf blocks: a leaf cone row touches one block (math.md §5, Woodbury)."""
         return self.d
 
+    @property
+    def coarse_block_width(self) -> int | None:
+        """Width d B_L of the subtree of one child of the root (deeper trees; None for one hidden layer):
+        every cone row of a point lies inside one such block, so Newton systems stay block-diagonal
+        (two-level Woodbury, :class:`relulp.analysis.BlockStructure`)."""
+        if self.tree.depth < 2:
+            return None
+        return self.d * self.tree.leaves_below(self.tree.depth)
+
     # -------------------------------------------------------------------------------- predictor
     @property
     def F(self) -> sp.csr_array:

@@ -53,10 +53,10 @@ def volume_check(X, y, *, centers=("centroid", "analytic", "chebyshev"), budget:
     a breach of the bound beyond sampling error), and log10 of the volume left (product of the ratios;
     None when a cut left no sample, with the interval from the products of the bounds).
     ``center_options`` maps a centre name to options for it (e.g. the centroid's chain count).
-    ``bound`` is T^0 (default the box: the theorem holds for any convex body, and the box keeps the
-    Chebyshev centre and the samplers' starting points one exact LP each).
+    ``bound`` is T^0 (default the ball, the paper's; the theorem holds for any convex body, so "box"
+    works as well).
     """
-    bound = "box" if bound is None else bound
+    bound = "ball" if bound is None else bound
     out = {"grunbaum": GRUNBAUM, "samples": samples, "confidence": confidence, "centers": {}}
     for c in centers:
         clf = CPALClassifier(budget=budget, n_patterns=n_patterns, center=c, bound=bound, max_cuts=max_cuts,

@@ -213,7 +213,8 @@ class _CuttingPlaneBase(ParamsMixin):
         seed = None
         if _is_int(self.random_state):
             seed = np.random.SeedSequence([int(self.random_state), k])
-        return VersionSpace(self._cut_model.dim, self._cut_model.block_width, bound=p["bound"], radius=p["radius"],
+        return VersionSpace(self._cut_model.dim, self._cut_model.block_width,
+                            coarse_block_width=self._cut_model.coarse_block_width, bound=p["bound"], radius=p["radius"],
                             center=p["center"], center_tol=p["center_tol"], center_options=p["center_options"],
                             prune=bool(self.prune), prune_options=p["prune_options"],
                             track_volume=bool(self.track_volume), volume_options=p["volume_options"], seed=seed)

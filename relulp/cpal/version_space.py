@@ -22,7 +22,9 @@ class VersionSpace:
     Parameters
     ----------
     dim : N, the number of parameters (leaf variables of the nested LP)
-    block_width : d, the width of the leaf blocks (a cone row touches one block)
+    block_width : d, the width of the leaf blocks (a leaf cone row touches one block)
+    coarse_block_width : optional width of the root's children's subtrees (deeper nets: every cone row
+        lies inside one such block)
     bound, radius : T^0 = ball or box of radius R
     center : "analytic", "chebyshev" or "centroid"
     center_tol, center_options : passed to :func:`relulp.cpal.centers.compute_center`
@@ -31,13 +33,15 @@ class VersionSpace:
     seed : seeds the randomized parts (centroid, volume ratios)
     """
 
-    def __init__(self, dim: int, block_width: int, *, bound: str = "ball", radius: float = 1.0,
+    def __init__(self, dim: int, block_width: int, *, coarse_block_width: int | None = None,
+                 bound: str = "ball", radius: float = 1.0,
                  center: str = "analytic", center_tol: float = 1e-12, center_options: dict | None = None,
                  prune: bool = False, prune_options: dict | None = None, track_volume: bool = False,
                  volume_options: dict | None = None, seed=None):
         from relulp.analysis.polytope import Polytope
 
-        self.polytope = Polytope(sp.csr_array((0, dim)), np.zeros(0), bound=bound, R=radius, blocks=block_width)
+        self.polytope = Polytope(sp.csr_array((0, dim)), np.zeros(0), bound=bound, R=radius, blocks=block_width,
+                                 coarse_blocks=coarse_block_width)
         self.center_kind = center
         self.center_tol = center_tol
         self.center_options = dict(center_options or {})
