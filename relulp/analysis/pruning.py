@@ -658,6 +658,17 @@ class _VertexSimplex:
         self.V[n] = x
         self.B.append(act)
 
+    def _vertex(self, act):
+        """(G_B^-1, the vertex v, its slacks h - G v floored at 1e-300) of the active set, or None."""
+        try:
+            Binv = np.linalg.inv(self.G[act])
+        except np.linalg.LinAlgError:
+            return None
+        v = Binv @ self.h[act]
+        slack = self.h - self.G @ v
+        np.maximum(slack, 1e-300, out=slack)
+        return Binv, v, slack
+
     def certify(self, pr, k: int, c: np.ndarray) -> bool:
         """Try to drop row k with a certificate from the vertex simplex; True if dropped."""
         n = len(self.B)
@@ -666,13 +677,10 @@ class _VertexSimplex:
         i = int(np.argmax(self.V[:n] @ c))
         G, h, N = self.G, self.h, self.N
         act = self.B[i].copy()
-        try:
-            Binv = np.linalg.inv(G[act])
-        except np.linalg.LinAlgError:
+        vert = self._vertex(act)
+        if vert is None:
             return False
-        v = Binv @ h[act]
-        slack = h - G @ v
-        np.maximum(slack, 1e-300, out=slack)
+        Binv, v, slack = vert
         ctol = -1e-12 * (1.0 + float(np.abs(c).max()))
         for it in range(self.MAX_PIVOTS_PER_N * N):
             lam = c @ Binv  # multipliers G_B^-T c
@@ -700,13 +708,10 @@ class _VertexSimplex:
             Binv -= (Binv[:, r] / (1.0 + w[r]))[:, None] * w[None, :]  # 1 + w[r] = -g_j . d < 0
             act[r] = j
             if (it + 1) % 16 == 0:
-                try:
-                    Binv = np.linalg.inv(G[act])
-                except np.linalg.LinAlgError:
+                vert = self._vertex(act)
+                if vert is None:
                     return False
-                v = Binv @ h[act]
-                slack = h - G @ v
-                np.maximum(slack, 1e-300, out=slack)
+                Binv, v, slack = vert
         else:
             return False  # pivot cap (degenerate cycling or a far start): HiGHS decides
         # lam: the multipliers of the last pricing (G_B^-1 is refactorised every 16 pivots). Any basis
