@@ -280,18 +280,17 @@ def _tube_body(n_points, bound="ball"):
 def test_thin_tube_body_in_the_ball_warm_start_matches_the_cold_centre():
     A, b, cm = _tube_body(8)
     per = A.shape[0] // 8
-    # the body hugs the sphere (the fit needs ||theta|| ~ R), so Newton crawls along it: hundreds of
-    # cheap steps (documented in docs/analysis.md); phase I gives up and the Chebyshev SOCP starts it
+    # the body hugs the sphere (the fit needs ||theta|| ~ R): primal Newton alone crawls along it for
+    # hundreds of steps (docs/analysis.md); phase I gives up and the Chebyshev SOCP starts it
     parent = Polytope(A[: 6 * per], b[: 6 * per], bound="ball", blocks=cm.block_width)
-    assert parent.analytic_center(max_iter=3000).success
+    assert parent.analytic_center().success
     child = parent.cut(A[6 * per:], b[6 * per:])
-    warm = child.analytic_center(max_iter=3000)
+    warm = child.analytic_center()
     assert warm.success and warm.decrement < 1e-12
     assert warm.start.startswith("previous centre+")
     s = child.slack(warm.x)
     assert s.min() > 0 and np.linalg.norm(warm.x) < 1.0
-    cold = Polytope(child.A, child.b, bound="ball", blocks=cm.block_width).analytic_center(start="chebyshev",
-                                                                                          max_iter=3000)
+    cold = Polytope(child.A, child.b, bound="ball", blocks=cm.block_width).analytic_center(start="chebyshev")
     assert warm.x == pytest.approx(cold.x, abs=1e-7)
     # stationarity of -sum log(b - A x) - log(R^2 - ||x||^2), in relative terms
     g_rows = child.A.T @ (1 / s)
@@ -306,3 +305,32 @@ def test_phase_one_gives_up_after_its_step_budget():
     x0 = np.zeros(P.N)
     x, steps = _phase1(bar, x0, max_steps=3)
     assert x is None and steps == 3
+
+
+@pytest.mark.parametrize("bound", ["box", "ball", None, "quad"])
+def test_primal_dual_steps_reach_the_primal_centre(bound):
+    # from the Chebyshev centre, primal-dual steps end where the primal Newton iteration ends
+    from relulp.analysis.centers import _primal_dual
+
+    if bound == "quad":
+        P, _ = _small_cpal("ball")
+        kind, R = "quad", P.R
+    else:
+        P = bodies.random_polytope(8, 30, seed=11, bound=bound, R=1.3, offset=(0.05, 1.0))
+        kind, R = ("none" if bound is None else bound), P.R
+    ref = Polytope(P.A, P.b, bound=P.bound.value, R=R, blocks=P.blocks).analytic_center()
+    bar = Barrier(P, kind)
+    start = P.chebyshev_center().x / (R if kind == "quad" else 1.0)
+    x, steps = _primal_dual(bar, start, tol=1e-12)
+    assert 0 < steps < 200
+    if kind == "quad":
+        x = x * (R * bar.M / (bar.M + 1.0))
+    assert x == pytest.approx(ref.x, abs=1e-8)
+
+
+def test_thin_ball_body_from_the_chebyshev_centre_uses_primal_dual_steps():
+    A, b, cm = _tube_body(8)
+    P = Polytope(A, b, bound="ball", blocks=cm.block_width)
+    res = P.analytic_center()  # phase I gives up: Chebyshev centre, primal-dual steps, primal polish
+    assert res.success and res.start.endswith("+chebyshev") and res.pd_nit > 0
+    assert res.nit + res.pd_nit < 150  # the primal iteration alone: 677 steps from the same start

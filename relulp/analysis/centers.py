@@ -347,6 +347,95 @@ def _newton(bar: Barrier, x, tol: float, max_iter: int, trace=None):
     return x, CenterStatus.ITERATION_LIMIT, max_iter, dec, g
 
 
+def _primal_dual(bar: Barrier, x, max_iter: int = 200, tol: float = 1e-9):
+    """Primal-dual Newton steps towards the analytic centre from a strictly feasible x.
+
+    Unknowns x, row duals z (and duals of the bound set), target z_i s_i = 1 (mu = 1):
+        A^T z + g_T0 = 0,   z_i s_i = 1,   s = b - A x,
+    with g_T0 = zu - zl (box rows R -+ x_j, duals zu, zl), 2 zeta x (ball, sigma = R^2 - ||x||^2,
+    sigma zeta = 1) or M x (the homogeneous-ball form). Eliminating the duals leaves the primal Hessian's structure with weights z/s:
+        [A^T diag(z/s) A + D + U U^T] dx = -r_d - A^T (r_c / s) - (bound terms),    r_c = 1 - s z,
+    D = zu/su + zl/sl (box) or 2 zeta I (ball), U = sqrt(4 zeta / sigma) x (ball).
+    Steps stop at 0.99 of the distance to the boundary of every slack and dual. Unlike the primal
+    barrier Newton, the duals are not tied to 1/s, so the iterate is not held in the thin pancake of
+    the Dikin ellipsoid next to a curved boundary: a regression body hugging the ball's sphere took 43
+    and 59 steps here against 186 and 677 primal ones. Only a start for the primal Newton that follows
+    (which decides convergence); returns (x, steps).
+    """
+    kind, R = bar.kind, bar.R
+    s = bar.slack(x)
+    z = 1.0 / s
+    if kind == "box":
+        su, sl = R - x, R + x
+        zu, zl = 1.0 / su, 1.0 / sl
+    elif kind == "ball":
+        sig = R * R - float(x @ x)
+        zeta = 1.0 / sig
+
+    def max_step(v, dv):
+        neg = dv < 0
+        return float(np.min(-v[neg] / dv[neg])) if neg.any() else np.inf
+
+    for it in range(max_iter):
+        gz = np.asarray(bar.system._At(z))
+        rc = 1.0 - s * z
+        rhs_b = np.zeros(bar.N)
+        U = None
+        if kind == "box":
+            rd = gz + zu - zl
+            rcu, rcl = 1.0 - su * zu, 1.0 - sl * zl
+            dvec = zu / su + zl / sl
+            rhs_b = -rcu / su + rcl / sl
+            viol = max(np.abs(rcu).max(), np.abs(rcl).max())
+        elif kind == "ball":
+            rd = gz + 2.0 * zeta * x
+            rb = 1.0 - sig * zeta
+            dvec = np.full(bar.N, 2.0 * zeta)
+            U = np.sqrt(4.0 * zeta / sig) * x[:, None]
+            rhs_b = -2.0 * x * rb / sig
+            viol = abs(rb)
+        elif kind == "quad":  # the homogeneous-ball form: phi = (M/2)||x||^2, no dual of its own
+            rd = gz + bar.M * x
+            dvec = np.full(bar.N, bar.M)
+            viol = 0.0
+        else:
+            rd = gz
+            dvec = np.zeros(bar.N)
+            viol = 0.0
+        res = max(float(np.abs(rc).max()), viol, float(np.linalg.norm(rd)) / (1.0 + float(np.linalg.norm(gz))))
+        if res < tol:
+            return x, it
+        bar.system.factor(z / s, dvec, U)
+        dx = bar.system.solve(-rd - np.asarray(bar.system._At(rc / s)) + rhs_b)
+        Adx = bar.A @ dx
+        dz = (rc + z * Adx) / s
+        a_p = min(max_step(s, -Adx), bar.phi_max_step(x, dx))
+        a_d = max_step(z, dz)
+        if kind == "box":
+            dzu, dzl = (rcu + zu * dx) / su, (rcl - zl * dx) / sl
+            a_d = min(a_d, max_step(zu, dzu), max_step(zl, dzl))
+        elif kind == "ball":
+            xdx = float(x @ dx)
+            dzeta = (rb + 2.0 * zeta * xdx) / sig
+            a_d = min(a_d, -zeta / dzeta if dzeta < 0 else np.inf)
+        a = min(1.0, 0.99 * a_p, 0.99 * a_d)
+        if not a > 1e-12:
+            return x, it + 1
+        x = x + a * dx
+        z = z + a * dz
+        s = bar.slack(x)
+        if kind == "box":
+            zu, zl = zu + a * dzu, zl + a * dzl
+            su, sl = R - x, R + x
+        elif kind == "ball":
+            zeta = zeta + a * dzeta
+            sig = R * R - float(x @ x)
+        if np.any(s <= 0) or not bar.strictly_inside_bound(x):  # rounding at the 0.99 step
+            x = x - a * dx
+            return x, it + 1
+    return x, max_iter
+
+
 def _phase1(bar: Barrier, x0, max_outer: int = 14, max_inner: int = 60, trace=None, mu: float = 30.0,
             centred: float = 0.5, margin: float = 0.1, max_steps: int = 30):
     """Barrier phase I: a strictly feasible point from any x0 inside T^0, or (None, steps) on failure.
@@ -485,8 +574,9 @@ def _analytic_center(P, bar, start, tol, max_iter, quad, warn):
         else:
             start_name += "+phase1"
         x0 = x1
+    far = start_name.endswith("+chebyshev")
     try:
-        x, status, nit, dec, g = _newton(bar, x0, tol, max_iter)
+        x, status, nit, dec, g, pd = _newton_with_rescue(bar, x0, tol, max_iter, pd_first=far)
     except np.linalg.LinAlgError as exc:
         # a Newton system lost positive definiteness in floating point: either the body has no
         # interior (the Chebyshev LP certifies it and raises) or the start was too close to the
@@ -494,7 +584,7 @@ def _analytic_center(P, bar, start, tol, max_iter, quad, warn):
         x0 = _chebyshev_start(P, quad)
         start_name += "+chebyshev"
         try:
-            x, status, nit, dec, g = _newton(bar, x0, tol, max_iter)
+            x, status, nit, dec, g, pd = _newton_with_rescue(bar, x0, tol, max_iter, pd_first=True)
         except np.linalg.LinAlgError:
             raise AnalysisError(f"analytic centre: the Newton system is numerically singular ({exc}) although "
                                 f"the body has an interior (Chebyshev radius {P.chebyshev_center().radius:.3g})"
@@ -506,8 +596,28 @@ def _analytic_center(P, bar, start, tol, max_iter, quad, warn):
         x = x * (P.R * bar.M / (bar.M + 1.0))
     res = AnalyticCenterResult(x=x, status=status, nit=nit, decrement=float(dec),
                                grad_norm=float(np.linalg.norm(g)), form="homogeneous_ball" if quad else "barrier",
-                               solver=bar.system.name, phase1_nit=ph1, start=start_name)
+                               solver=bar.system.name, phase1_nit=ph1, start=start_name, pd_nit=pd)
     return _store(P, res)
+
+
+#: Primal Newton steps after which a stalled damped phase hands over to primal-dual steps.
+PD_AFTER = 40
+
+
+def _newton_with_rescue(bar: Barrier, x0, tol: float, max_iter: int, pd_first: bool = False):
+    """Primal damped Newton; if it is still damped after PD_AFTER steps (the crawl along a curved
+    boundary), primal-dual steps from the same start, then primal Newton to the tolerance. With
+    ``pd_first`` (a start far from the centre, e.g. the Chebyshev centre) the primal-dual steps come
+    first. Returns (x, status, primal steps, decrement, gradient, primal-dual steps)."""
+    if not pd_first:
+        x, status, nit, dec, g = _newton(bar, x0, tol, min(max_iter, PD_AFTER))
+        if status is not CenterStatus.ITERATION_LIMIT or nit >= max_iter:
+            return x, status, nit, dec, g, 0
+    else:
+        nit = 0
+    x, pd = _primal_dual(bar, x0)
+    x, status, nit2, dec, g = _newton(bar, x, tol, max_iter - nit)
+    return x, status, nit + nit2, dec, g, pd
 
 
 def _chebyshev_start(P, quad: bool) -> np.ndarray:

@@ -80,7 +80,8 @@ class AnalyticCenterResult:
     ``decrement`` is the Newton decrement lambda^2 / 2 at ``x`` (the accuracy measure of the
     self-concordant theory: F(x) - F* <= decrement for small lambda); ``grad_norm`` the Euclidean
     norm of the barrier gradient. ``form`` is ``"barrier"`` or ``"homogeneous_ball"`` (the
-    well-conditioned rescaled problem of math.md §5).
+    well-conditioned rescaled problem of math.md §5). ``pd_nit`` counts primal-dual steps taken when
+    the primal Newton iteration stalled (``nit`` counts the primal ones).
     """
 
     x: np.ndarray
@@ -93,6 +94,7 @@ class AnalyticCenterResult:
     phase1_nit: int = 0
     start: str = ""
     message: str = ""
+    pd_nit: int = 0
 
     @property
     def success(self) -> bool:

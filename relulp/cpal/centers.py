@@ -51,7 +51,8 @@ def compute_center(P, kind: str = "analytic", *, tol: float = 1e-12, seed=None, 
     try:
         if kind == "analytic":
             r = P.analytic_center(tol=tol, **opts)
-            info = {"nit": int(r.nit), "phase1_nit": int(r.phase1_nit), "decrement": float(r.decrement),
+            info = {"nit": int(r.nit), "phase1_nit": int(r.phase1_nit), "pd_nit": int(r.pd_nit),
+                    "decrement": float(r.decrement),
                     "status": r.status.value, "solver": r.solver, "start": r.start}
             x = r.x
         elif kind == "chebyshev":
