@@ -130,13 +130,20 @@ def test_analytic_centre_matches_scipy_and_has_zero_gradient(bound):
     assert barrier_value(P, res.x) <= barrier_value(P, ref.x) + 1e-10
 
 
-def test_infeasible_start_goes_through_phase_one():
+def test_infeasible_start_is_repaired_by_primal_dual_steps_or_phase_one(monkeypatch):
+    import relulp.analysis.centers as centers
+
     P = bodies.random_polytope(6, 20, seed=4, R=1.0)
     x_bad = np.full(6, 0.9)
     assert not P.contains(x_bad)
-    res = P.analytic_center(start=x_bad)
-    assert res.success and "phase1" in res.start and res.phase1_nit > 0
-    assert res.x == pytest.approx(P.analytic_center(start="chebyshev").x, abs=1e-7)
+    ref = P.analytic_center(start="chebyshev").x
+    res = Polytope(P.A, P.b).analytic_center(start=x_bad)
+    assert res.success and res.start == "given+primal-dual" and res.pd_nit > 0 and res.phase1_nit == 0
+    assert res.x == pytest.approx(ref, abs=1e-7)
+    monkeypatch.setattr(centers, "PD_START_ITER", 0)  # no primal-dual budget: barrier phase I repairs it
+    res = Polytope(P.A, P.b).analytic_center(start=x_bad)
+    assert res.success and res.start == "given+phase1" and res.phase1_nit > 0
+    assert res.x == pytest.approx(ref, abs=1e-7)
 
 
 def test_phase_one_returns_a_strictly_feasible_point():
@@ -328,9 +335,10 @@ def test_primal_dual_steps_reach_the_primal_centre(bound):
     assert x == pytest.approx(ref.x, abs=1e-8)
 
 
-def test_thin_ball_body_from_the_chebyshev_centre_uses_primal_dual_steps():
+@pytest.mark.parametrize("start", [None, "chebyshev"])
+def test_thin_ball_body_takes_primal_dual_steps(start):
     A, b, cm = _tube_body(8)
     P = Polytope(A, b, bound="ball", blocks=cm.block_width)
-    res = P.analytic_center()  # phase I gives up: Chebyshev centre, primal-dual steps, primal polish
-    assert res.success and res.start.endswith("+chebyshev") and res.pd_nit > 0
-    assert res.nit + res.pd_nit < 150  # the primal iteration alone: 677 steps from the same start
+    res = P.analytic_center(start=start)  # infeasible-start or Chebyshev-start primal-dual steps, primal polish
+    assert res.success and res.pd_nit > 0
+    assert res.nit + res.pd_nit < 150  # the primal iteration alone: 186 steps from the Chebyshev centre
