@@ -3,7 +3,7 @@
     python -m pytest benchmarks/bench_analysis_pruning.py -q
 
 Target (brief): 2,000 rows in 20-D with ~80 % redundant in <= 2 s (cddlib's redundant_rows 79 s, a plain
-Clarkson 7 s in the field notes). Baseline in the same run: ``algorithm="plain"`` (primal model,
+Clarkson 7 s, both measured on a 2-core machine). Baseline in the same run: ``algorithm="plain"`` (primal model,
 index order, no ray seeding, no screens). The screened run is timed 3 times (min and median, wall and
 CPU: the machine is shared).
 """

@@ -23,7 +23,8 @@ from .tree import FORMULATIONS, PatternTree
 
 __version__ = "0.1.0"
 
-# Names served lazily from submodules (keeps `import relulp` light; Pyomo loads on first use).
+# Names served lazily from submodules (keeps `import relulp` light; Pyomo loads on first use). A value of
+# None serves the submodule itself: ``import relulp; relulp.export.write_mps(...)`` works.
 _LAZY = {
     "build_model": "pyomo_model",
     "recover_network": "network",
@@ -36,6 +37,8 @@ _LAZY = {
     "sample_deep_patterns": "patterns",
     "count_bound": "patterns",
     "datasets": None,
+    "export": None,
+    "patterns": None,
     "write_lp": "export",
     "write_mps": "export",
     "lp_statistics": "export",

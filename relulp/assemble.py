@@ -21,6 +21,14 @@ The auxiliary formulation (L >= 2) adds columns z_k (node, i) for the nodes of l
 plus the objective rows of :mod:`relulp.objectives`. Column order: u (leaf-major, d each), z_2..z_L
 (node-major, n each), t (if any), xi or e (if any). Row order: fit rows, cone1..coneL, link2..linkL,
 abs_pos, abs_neg. No Python loop runs over rows or nonzeros.
+
+*Scaling* (:func:`relulp.lp.choose_scaling`). X above is really X S^{-1}, S = diag(s_j) with s_j a power
+of two near max_i |X_ij| (s_j = 1 for columns whose maximum is in [2**-10, 2**10]); the leaf columns are
+v = S u and t' = S t (the abs rows t' -+ v >= 0 are unchanged), so every coefficient in a leaf column is
++-X_ij / s_j, of order 1. The z columns, the slacks and the fit rows' right-hand sides (y) keep original
+units. The objective row is (l1_weight / s_j on t', 1 on the slacks) times a power of two
+``objective_scale``. ``SparseLP.col_scale`` and ``objective_scale`` record both; ``fit_matrix(lp) @ x``
+is the network output in original units either way.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .exceptions import UnknownOptionError
-from .lp import Block, SparseLP
+from .lp import Block, SparseLP, choose_scaling
 from .objectives import objective_spec
 from .tree import FORMULATIONS, PatternTree
 from .validation import check_labels, check_targets, prepare_X
@@ -134,7 +142,7 @@ def _stack(blocks: list[_Rows], num_cols: int) -> tuple[sp.csr_array, np.ndarray
 
 def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: str = "nested", *,
              lam: float | None = None, eps: float | None = None, fit_intercept: bool = True,
-             memory_limit: int | None = None) -> SparseLP:
+             memory_limit: int | None = None, scale=True) -> SparseLP:
     """The Theorem 4.2 LP (math.md (LPL) + §4 objective) as a :class:`relulp.SparseLP`.
 
     Parameters
@@ -147,6 +155,15 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
         (pre-activations of levels >= 2 as columns z with equality link rows). Same for depth 1.
     memory_limit : bytes; the size is computed first and the build refused if it would exceed this
         (default :func:`relulp.config.get_memory_limit`).
+    scale : True (default: automatic), False (no scaling; the range checks still run), or d powers of two
+        (d counts the ones column): fixed feature scales, for LPs on subsets of one data set whose leaf
+        columns must share units (see :func:`relulp.lp.choose_scaling`).
+
+    The LP is scaled internally (module docstring, "Scaling"): the u/t columns are in units of S u, the
+    objective is multiplied by ``lp.objective_scale``; read solutions with :meth:`SparseLP.unscale`,
+    :meth:`SparseLP.original_objective` or :func:`relulp.recover_network` (which unscales). Data with
+    feature maxima in [2**-10, 2**10] (and an objective row in [2**-10, 2**10]) give an unscaled LP. Raises
+    :class:`relulp.lp.ScaleError` (a :class:`DataError`) for data that no scaling makes solvable.
     """
     t0 = time.perf_counter()
     if not isinstance(tree, PatternTree):
@@ -163,6 +180,8 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
     y = check_labels(y, n) if spec.task == "classification" else check_targets(y, n)
     size = tree.size(X=Xa, formulation=formulation, objective=spec.name, lam=spec.lam)
     tree.check_size(size, memory_limit)
+    scaling = choose_scaling(Xa, spec.l1_weight, spec.point_column is not None, scale)
+    Xa = scaling.scale_X(Xa)
 
     L = tree.depth
     M = tree.num_leaves
@@ -268,17 +287,27 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
     col_lower = np.full(ncol, -np.inf)
     col_upper = np.full(ncol, np.inf)
     if t_block is not None:
-        c[t_block.slice] = spec.l1_weight
+        c[t_block.slice] = np.tile(scaling.leaf_costs(spec.l1_weight), M)
         col_lower[t_block.slice] = 0.0
     if pc_block is not None:
-        c[pc_block.slice] = 1.0
+        c[pc_block.slice] = scaling.point_cost()
         col_lower[pc_block.slice] = 0.0
+    col_scale = None
+    if scaling.exponents.any():
+        col_scale = np.ones(ncol)
+        leaf_scale = np.tile(scaling.feature_scale, M)
+        col_scale[col_blocks[0].slice] = leaf_scale
+        if t_block is not None:
+            col_scale[t_block.slice] = leaf_scale
     meta = {
         "objective": spec.name, "formulation": formulation, "task": spec.task, "lam": spec.lam,
         "eps": spec.eps, "n": n, "d": d, "fit_intercept": bool(fit_intercept), "depth": L,
-        "patterns": list(tree.sizes), "leaves": M, "y": y, "build_seconds": time.perf_counter() - t0,
+        "patterns": list(tree.sizes), "leaves": M, "y": y,
+        "feature_scale": scaling.feature_scale.tolist(), "objective_scale": scaling.objective_scale,
+        "build_seconds": time.perf_counter() - t0,
     }
-    return SparseLP(c, A, row_lower, row_upper, col_lower, col_upper, 0.0, row_blocks, col_blocks, meta, tree)
+    return SparseLP(c, A, row_lower, row_upper, col_lower, col_upper, 0.0, row_blocks, col_blocks, meta, tree,
+                    col_scale, scaling.objective_scale)
 
 
 def fit_matrix(lp: SparseLP) -> sp.csr_array:

@@ -7,18 +7,20 @@ Conventions
 * ``--patterns`` gives the number of *sampled* directions per hidden layer, comma-separated, first hidden
   layer first: ``--layers 3 --patterns 50,100``. The count must match the hidden layers exactly (a single
   number with ``--layers 3`` is an error, not repeated: the paper's deep draws use different widths per
-  layer). Distinct patterns are usually fewer (spiral: 1000 -> ~600). Depth 1 uses
+  layer). Distinct patterns are usually fewer (spiral: 1000 -> 623). Depth 1 uses
   :func:`relulp.sample_patterns`, deeper :func:`relulp.sample_deep_patterns`, always on the TRAINING set.
-  ``--rng legacy`` draws with ``numpy.random.RandomState(seed)``, the reference code's stream (spiral,
-  seed 0: the paper's 623 patterns, and 34 x 57 for 50,100); the default ``--rng numpy`` uses
-  ``numpy.random.default_rng(seed)``.
+* One seed, one pattern set: ``--seed S`` (default 0) means ``numpy.random.RandomState(S)``, the reference
+  code's stream and the meaning of an int seed everywhere in relulp (library, ``build``, ``solve``,
+  ``demo``, ``cpal``): spiral, seed 0 gives the paper's 623 patterns, and 34 x 57 for 50,100.
+  ``--rng numpy`` opts into ``numpy.random.default_rng(S)`` instead (``--rng legacy`` is the default).
 * Multi-class data sets are trained one-vs-rest (:func:`relulp.build_ovr_lps`): one LP per class, all from
   the same patterns; sizes and times are totals over the K LPs, ``per_class`` lists each.
 * ``--json FILE`` writes a JSON record (``--json -``: to standard output; the human-readable lines then go
   to standard error).
-* Exit codes: 0 success; 1 error (bad data, unknown data set, model too large, ...); 2 usage error;
-  3 the solver finished without an optimal solution (infeasible LP, time limit, ...), reported in the
-  record's ``status``.
+* Exit codes: 0 success; 1 error (bad data, unknown data set, model too large, ...); 2 usage error
+  (bad option values, unknown backend or method, a --dataset file that is not UTF-8 text); 3 the solver
+  finished without an optimal solution (infeasible LP, time limit, ...), reported in the record's
+  ``status``; 130 interrupted (Ctrl-C). No bad input shows a Python traceback.
 
 Adding a sub-command: write ``def install(subparsers)`` that calls ``subparsers.add_parser(...)`` and
 ``set_defaults(func=run)`` with ``run(args) -> int``, then either decorate it with
@@ -41,6 +43,7 @@ from typing import Any, Callable
 import numpy as np
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_OPTIMAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 
 #: name -> installer(subparsers); filled by :func:`register_command`.
 COMMANDS: dict[str, Callable[[Any], Any]] = {}
@@ -130,6 +133,19 @@ def _fmt_s(sec: float | None) -> str:
 # shared options and problem set-up
 # ------------------------------------------------------------------------------------------------
 
+#: The CSV / NPZ format, for the --help of every --dataset option.
+DATASET_FILE_HELP = ("CSV files: UTF-8 text, comma-separated, one row per point; numeric feature columns and the "
+                     "label/target in the LAST column; an optional header row (detected when a field of the first "
+                     "row is not a number); text labels or <= 10 integer values mean classification, otherwise "
+                     "regression; 20%% of the rows (seeded) are the test set. NPZ files: arrays X, y (or X_train, "
+                     "y_train, X_test, y_test), as np.savez writes.")
+
+
+def _check_seed(seed: int) -> None:
+    if not 0 <= seed < 2**32:
+        raise UsageError(f"--seed must be an integer in [0, 2**32), got {seed}")
+
+
 def add_problem_options(p: argparse.ArgumentParser) -> None:
     """The options that define one LP (shared by build and solve)."""
     from .objectives import OBJECTIVES
@@ -138,15 +154,19 @@ def add_problem_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("problem")
     g.add_argument("--dataset", default="spiral", metavar="NAME|PATH",
                    help="built-in name (spiral, quadratic, iris, wine, breast_cancer, digits; 'iris:binary' or "
-                        "'iris:<class>' for one class against the rest) or a .csv/.npz path (default: spiral)")
+                        "'iris:<class>' for one class against the rest) or a .csv/.npz path (default: spiral). "
+                        + DATASET_FILE_HELP)
     g.add_argument("--layers", type=int, default=2,
                    help="layers as the paper counts them: 2 = one hidden layer (default 2)")
     g.add_argument("--patterns", default=None, metavar="P1[,P2,...]",
                    help="sampled directions per hidden layer, one count per hidden layer "
                         "(default: 1000 for --layers 2, 50,100 for --layers 3)")
-    g.add_argument("--seed", type=int, default=0, help="pattern sampling seed (default 0)")
-    g.add_argument("--rng", choices=("numpy", "legacy"), default="numpy",
-                   help="numpy: default_rng(seed); legacy: RandomState(seed), the reference code's draws")
+    g.add_argument("--seed", type=int, default=0,
+                   help="pattern sampling seed (default 0): numpy.random.RandomState(seed), the reference code's "
+                        "draws and relulp's meaning of an int seed (spiral, seed 0: 1000 -> 623 patterns, "
+                        "50,100 -> 34 x 57)")
+    g.add_argument("--rng", choices=("legacy", "numpy"), default="legacy",
+                   help="legacy (default): RandomState(seed), as above; numpy: default_rng(seed), another stream")
     g.add_argument("--objective", choices=OBJECTIVES, default=None,
                    help="LP objective (default: min_l1 for classification, l1 for regression)")
     g.add_argument("--formulation", choices=FORMULATIONS, default="nested", help="default: nested")
@@ -228,6 +248,7 @@ def prepare_problem(args, say: Out) -> Problem:
         v = getattr(args, name)
         if v is not None and not (math.isfinite(v) and v >= 0):
             raise UsageError(f"--{name} must be a finite number >= 0, got {v}")
+    _check_seed(args.seed)
     ds = datasets.load(args.dataset)
     objective = args.objective or ("min_l1" if ds.task == "classification" else "l1")
     if ds.task == "classification" and objective in REGRESSION:
@@ -246,7 +267,8 @@ def prepare_problem(args, say: Out) -> Problem:
         from .multiclass import one_vs_rest
 
         classes, Y = one_vs_rest(ds.y_train)
-    seed = np.random.RandomState(args.seed) if args.rng == "legacy" else args.seed
+    # an int seed is RandomState(seed) in relulp; --rng numpy asks for default_rng(seed) explicitly
+    seed = np.random.default_rng(args.seed) if args.rng == "numpy" else args.seed
     say(f"data set   {ds.name}: {ds.task}, {ds.n_train} train / {ds.n_test} test points, "
         f"d = {ds.n_features}{' + intercept' if fit_intercept else ''}"
         + (f", {len(classes)} classes (one-vs-rest)" if classes is not None else ""))
@@ -450,14 +472,16 @@ def _install_solve(sub) -> None:
     s.add_argument("--method", default=None, help="backend method, e.g. ipm, simplex, pdlp (default: the backend's)")
     s.add_argument("--time-limit", type=float, default=None, metavar="S", help="seconds")
     s.add_argument("--tolerance", type=float, default=None, help="solver tolerance (backend's meaning)")
-    s.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                   help="backend-native option, repeatable (e.g. --option run_crossover=off)")
+    s.add_argument("--solver-option", "--option", dest="solver_option", action="append", default=[],
+                   metavar="KEY=VALUE",
+                   help="backend-native option, repeatable (e.g. --solver-option run_crossover=off); --option is "
+                        "an alias")
     p.set_defaults(func=cmd_solve)
 
 
 def _parse_option(text: str) -> tuple[str, Any]:
     if "=" not in text:
-        raise UsageError(f"--option takes KEY=VALUE, got {text!r}")
+        raise UsageError(f"--solver-option (alias --option) takes KEY=VALUE, got {text!r}")
     key, value = text.split("=", 1)
     key = key.strip()
     for conv in (int, float):
@@ -481,13 +505,38 @@ def _infeasible_hint(prob: Problem) -> str:
             f"(--patterns), or use --objective hinge, which is always feasible.")
 
 
+def check_solver_names(backend: str, method: str | None) -> str:
+    """Validate ``--backend`` / ``--method`` before any work: unknown names are usage errors (exit 2), a
+    backend that is not installed an error (exit 1). Returns the method that will run."""
+    import solvers
+    from solvers import backends
+
+    try:
+        cls = backends.get(backend)
+        m = cls.check_method(method)
+    except (solvers.UnknownBackendError, solvers.UnknownMethodError) as e:
+        raise UsageError(str(e)) from None
+    try:
+        cls.require_installed()
+    except solvers.SolverError as e:
+        raise CLIError(str(e)) from None
+    return m
+
+
+_BACKEND_NAMES = {"highs": "HiGHS", "glpk": "GLPK", "mpax": "MPAX", "cupdlpx": "cuPDLPx"}
+
+#: Above this many nonzeros `relulp solve` warns (on stderr) that the solve may take minutes.
+LARGE_LP_NNZ = 2_000_000
+
+
 def cmd_solve(args) -> int:
     import solvers
 
     say = Out(args)
-    options = dict(_parse_option(o) for o in args.option)
+    options = dict(_parse_option(o) for o in args.solver_option)
     if args.time_limit is not None and not args.time_limit > 0:
         raise UsageError(f"--time-limit must be positive, got {args.time_limit}")
+    check_solver_names(args.backend, args.method)
     prob = prepare_problem(args, say)
     lps, bsec = build_lps(prob)
     rec = {"command": "solve", **problem_record(prob, lps, bsec)}
@@ -500,19 +549,26 @@ def cmd_solve(args) -> int:
     if args.write:
         rec.update(write_files(args.write, lps, models, say, prob))
 
+    total_nnz = sum(lp.nnz for _, lp in lps)
+    if total_nnz > LARGE_LP_NNZ and not args.quiet:
+        cap = "" if args.time_limit is None else f" (capped by --time-limit {args.time_limit:g} s)"
+        print(f"relulp solve: warning: this LP has {total_nnz:,} nonzeros"
+              + (f" over {len(lps)} one-vs-rest LPs" if len(lps) > 1 else "")
+              + f"; {_BACKEND_NAMES.get(args.backend.lower(), args.backend)} may take minutes on this machine"
+              + f"{cap}; Ctrl-C stops it",
+              file=sys.stderr, flush=True)
     results = []
     for cls, lp in lps:
         if cls is not None:
             say(f"solving    class {_class_name(prob, cls)} against the rest ...")
-        elif lp.nnz > 2_000_000:
-            say(f"solving    ... ({lp.nnz:,} nonzeros: this can take minutes; --time-limit caps it)")
         res = solvers.solve(lp, backend=args.backend, method=args.method, time_limit=args.time_limit,
                             tolerance=args.tolerance, **options)
         results.append(res)
     statuses = [r.status for r in results]
     optimal = all(s == solvers.Status.OPTIMAL for s in statuses)
     worst = next((s for s in statuses if s != solvers.Status.OPTIMAL), solvers.Status.OPTIMAL)
-    objs = [r.objective for r in results]
+    # the training objective in the data's units (an LP built on extreme-scale data scales its objective row)
+    objs = [None if r.objective is None else r.objective / lp.objective_scale for (_, lp), r in zip(lps, results)]
     rec.update({
         "status": str(worst),
         "objective": (sum(objs) if all(o is not None for o in objs) else None),
@@ -522,9 +578,9 @@ def cmd_solve(args) -> int:
         "primal_residual": _max_or_none(r.primal_residual for r in results),
     })
     if prob.multiclass:
-        rec["per_class"] = [{"class": _class_name(prob, c), "status": str(r.status), "objective": r.objective,
+        rec["per_class"] = [{"class": _class_name(prob, c), "status": str(r.status), "objective": o,
                              "rows": lp.num_rows, "cols": lp.num_cols, "nnz": lp.nnz, "solve_seconds": r.solve_seconds}
-                            for (c, lp), r in zip(lps, results)]
+                            for (c, lp), r, o in zip(lps, results, objs)]
     say(f"solve      {rec['backend']} {rec['method']}: {rec['status']}"
         + (f", objective {rec['objective']:.6g}" if rec["objective"] is not None else "")
         + f" ({_fmt_s(rec['solve_seconds'])})")
@@ -631,6 +687,9 @@ def _install_demo(sub) -> None:
     p.add_argument("--patterns3", default=DEMO_PATTERNS3, metavar="P1,P2",
                    help=f"sampled directions per hidden layer, 3-layer net (default {DEMO_PATTERNS3}; "
                         "50,100 is the paper's: minutes with HiGHS on 2 cores)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="pattern sampling seed: numpy.random.RandomState(seed), as everywhere in relulp "
+                        "(default 0: the paper's 623 patterns)")
     p.add_argument("--time-limit", type=float, default=None, metavar="S", help="per solve, seconds")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG (no matplotlib needed)")
     p.add_argument("-q", "--quiet", action="store_true")
@@ -653,20 +712,24 @@ def cmd_demo(args) -> int:
 
     say = Out(args)
     t_start = time.perf_counter()
+    _check_seed(args.seed)
+    configs = [("2-layer", parse_patterns(args.patterns2, 2)), ("3-layer", parse_patterns(args.patterns3, 3))]
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise UsageError(f"--time-limit must be positive, got {args.time_limit}")
     os.makedirs(args.out, exist_ok=True)
     ds = datasets.spiral()
     say("relulp demo: training ReLU networks by linear programming (Zhang, Zhang & Pilanci, ICML 2025)")
     say(f"[data]     spiral: {ds.n_train} training and {ds.n_test} test points in 2-D (+ intercept), labels +-1")
     runs = []
-    configs = [("2-layer", parse_patterns(args.patterns2, 2)), ("3-layer", parse_patterns(args.patterns3, 3))]
-    summary: dict[str, Any] = {"dataset": "spiral", "objective": "min_l1", "backend": "highs", "runs": []}
+    summary: dict[str, Any] = {"dataset": "spiral", "objective": "min_l1", "backend": "highs", "seed": args.seed,
+                               "runs": []}
     for name, sampled in configs:
         t0 = time.perf_counter()
-        rng = np.random.RandomState(0)  # the reference code's draws (spiral: 1000 -> 623 patterns)
+        # an int seed is RandomState(seed), the reference code's draws (spiral: 1000 -> 623 patterns)
         if len(sampled) == 1:
-            pats = [sample_patterns(ds.X_train, sampled[0], seed=rng)]
+            pats = [sample_patterns(ds.X_train, sampled[0], seed=args.seed)]
         else:
-            pats = sample_deep_patterns(ds.X_train, sampled, seed=rng)
+            pats = sample_deep_patterns(ds.X_train, sampled, seed=args.seed)
         tree = PatternTree(pats)
         lp = build_lp(tree, ds.X_train, ds.y_train, "min_l1")
         say(f"[{name}]  {sampled} sampled -> {list(tree.sizes)} distinct patterns, {tree.num_leaves:,} leaves; "
@@ -676,7 +739,8 @@ def cmd_demo(args) -> int:
         res = solvers.solve(lp, backend="highs", time_limit=args.time_limit)
         run = {"name": name, "patterns_sampled": sampled, "patterns": list(tree.sizes), "leaves": tree.num_leaves,
                "rows": lp.num_rows, "cols": lp.num_cols, "nnz": lp.nnz, "status": str(res.status),
-               "objective": res.objective, "solve_seconds": res.solve_seconds}
+               "objective": None if res.objective is None else res.objective / lp.objective_scale,
+               "solve_seconds": res.solve_seconds}
         if res.status != solvers.Status.OPTIMAL or res.x is None:
             hint = (" (too few patterns for a separating network: sample more with "
                     f"--patterns{name[0]})") if res.status == solvers.Status.INFEASIBLE else ""
@@ -689,7 +753,7 @@ def cmd_demo(args) -> int:
             run.update(train_accuracy=tr, test_accuracy=te, max_margin_violation=viol,
                        active_neurons=net.num_active_neurons())
             run["network"] = net
-            say(f"[{name}]  optimal in {_fmt_s(res.solve_seconds)}: sum|u| = {res.objective:.4g}, active neurons "
+            say(f"[{name}]  optimal in {_fmt_s(res.solve_seconds)}: sum|u| = {run['objective']:.4g}, active neurons "
                 f"{net.num_active_neurons()}; accuracy train {tr:.2f}, test {te:.2f} (max margin violation "
                 f"{viol:.1e})")
         if name == "2-layer":
@@ -835,6 +899,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     prog = f"relulp {args.command}"
+    if argv is None:  # the console script
+        _install_interrupt_watchdog(prog)
+    from .datasets import CSVEncodingError
     from .exceptions import RelulpError
 
     try:
@@ -843,19 +910,95 @@ def main(argv: list[str] | None = None) -> int:
         solver_errors = ()
     try:
         rc = func(args)
-    except UsageError as e:
+    except (UsageError, CSVEncodingError) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except (CLIError, RelulpError, *solver_errors) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
-    except (FileNotFoundError, PermissionError, IsADirectoryError) as e:
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
+    except MemoryError as e:
+        print(f"{prog}: error: out of memory ({e or 'numpy could not allocate'}); use fewer patterns or a "
+              f"smaller data set", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
-        return 130
-    return int(rc or 0)
+        print(f"{prog}: interrupted", file=sys.stderr, flush=True)
+        if argv is None:  # the console script (argv from sys.argv): make sure the process ends now
+            _exit_now(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
+    rc = int(rc or 0)
+    if rc == EXIT_INTERRUPTED and argv is None:  # a command that handled Ctrl-C itself (bench)
+        _exit_now(rc)
+    return rc
+
+
+#: Seconds between the first Ctrl-C and a forced exit, for a solve that does not return to Python (MPAX/JAX
+#: computations hold the main thread; a second Ctrl-C exits at once).
+INTERRUPT_GRACE_SECONDS = 5.0
+
+
+def _install_interrupt_watchdog(prog: str) -> None:
+    """Make Ctrl-C always end the console script (exit 130).
+
+    Python runs its SIGINT handler (which raises KeyboardInterrupt) only when the main thread executes
+    bytecode; a solver that holds the main thread in native code (MPAX under JAX) is not interrupted at
+    all. The C-level handler does write the signal number to the wakeup fd at once, so a watcher thread
+    reading it starts a grace timer on the first Ctrl-C: if the process has not ended after
+    :data:`INTERRUPT_GRACE_SECONDS` (the normal KeyboardInterrupt path had its chance: HiGHS is cancelled,
+    ``relulp bench`` writes its finished runs), or on a second Ctrl-C, it prints a line and exits 130.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "set_wakeup_fd"):
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return  # somebody else handles Ctrl-C
+    try:
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    except (OSError, ValueError):
+        return
+
+    def hard_exit() -> None:
+        try:
+            os.write(2, f"\n{prog}: interrupted\n".encode())
+        except OSError:
+            pass
+        os._exit(EXIT_INTERRUPTED)
+
+    def watch() -> None:
+        count = 0
+        while True:
+            try:
+                data = os.read(r, 64)
+            except OSError:
+                return
+            if not data:
+                return
+            count += sum(1 for b in data if b == signal.SIGINT)
+            if count >= 2:
+                hard_exit()
+            elif count == 1:
+                t = threading.Timer(INTERRUPT_GRACE_SECONDS, hard_exit)
+                t.daemon = True
+                t.start()
+
+    threading.Thread(target=watch, name="relulp-interrupt-watchdog", daemon=True).start()
+
+
+def _exit_now(rc: int) -> None:
+    """Flush and end the process at once, skipping interpreter shutdown: after Ctrl-C, solver runtimes
+    (JAX for MPAX, solver worker threads) can leave non-daemon threads that would keep it from exiting."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(rc)
 
 
 if __name__ == "__main__":  # python -m relulp.cli

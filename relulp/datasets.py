@@ -6,12 +6,35 @@ the paper's design matrix exactly: spiral gives X = 2p - 1 (d = 2) and relulp wo
 quadratic gives x (d = 1) and relulp works with [x, 1].
 
 Labels: binary classification labels are in {-1, +1}; multi-class labels are the integers 0..K-1 (the
-class names are in :attr:`Dataset.classes`); regression targets are floats.
+class names are in :attr:`Dataset.classes`); regression targets are floats. Classification needs at least
+two classes.
+
+CSV files (:func:`load_csv`, and ``relulp ... --dataset FILE.csv``)
+--------------------------------------------------------------------
+* UTF-8 text (a byte-order mark is allowed; plain ASCII is UTF-8). Other encodings (Latin-1, cp1252, ...)
+  are refused with a :class:`CSVEncodingError` naming the file, line and byte: re-save the file as UTF-8,
+  e.g. ``iconv -f latin1 -t utf-8 in.csv > out.csv``.
+* One row per data point, fields separated by commas (``delimiter=`` in the library; the CLI uses commas);
+  blank lines are skipped; every row has the same number of fields.
+* An optional header row of column names: the first row is taken as a header when any of its fields is
+  not a number (``header=`` forces it).
+* The target (label) is the **last column** by default (``target=`` picks another by index or header
+  name); every other column is a numeric feature.
+* Classification or regression is inferred from the target (``task="auto"``): text labels, or integer
+  values with at most 10 distinct values, are classes; anything else is a regression target. Two classes
+  become -1/+1 (in sorted order: the smaller/first class is -1), more classes 0..K-1.
+
+Example::
+
+    x1,x2,label
+    0.5,1.2,yes
+    -0.3,0.8,no
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from dataclasses import dataclass, field
@@ -24,8 +47,12 @@ from .validation import check_X, check_targets
 
 __all__ = [
     "Dataset", "spiral", "quadratic", "load_csv", "load_npz", "load_sklearn", "load", "available",
-    "SKLEARN_DATASETS",
+    "SKLEARN_DATASETS", "CSVEncodingError",
 ]
+
+
+class CSVEncodingError(DataError):
+    """A data file that is not UTF-8 text (the message names the file, line and byte offset)."""
 
 #: scikit-learn's bundled data sets that :func:`load_sklearn` knows.
 SKLEARN_DATASETS = ("iris", "wine", "breast_cancer", "digits")
@@ -238,6 +265,13 @@ def _finish(X, y_raw, *, name, task, feature_names, description, test_size, seed
             raise DataError(f"{name}: X has {X.shape[0]} rows but y has shape {y_raw.shape}")
         if y_raw.dtype.kind == "f" and not np.isfinite(y_raw).all():
             raise DataError(f"{name}: labels contain NaN/inf")
+        found = np.unique(y_raw)
+        if len(found) < 2:
+            value = found[0].item() if len(found) else None
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            raise DataError(f"{name}: classification needs at least two classes, but every label is {value!r} "
+                            f"({y_raw.shape[0]} rows); check the target column")
         y, classes = _encode_labels(y_raw, binary)
     else:
         if binary not in (None, False):
@@ -273,9 +307,29 @@ def _is_number(text: str) -> bool:
         return False
 
 
+def _read_utf8(path: str) -> str:
+    """The file as text (UTF-8, optional BOM); CSVEncodingError with the line and byte offset otherwise."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        pos = exc.start
+        line = data.count(b"\n", 0, pos) + 1
+        col = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+        raise CSVEncodingError(
+            f"{path}: not UTF-8 text: byte 0x{data[pos]:02x} at byte offset {pos} (line {line}, column {col}) "
+            f"is not valid UTF-8 (Latin-1/cp1252 file?). Save the file as UTF-8, e.g. "
+            f"`iconv -f latin1 -t utf-8 {os.path.basename(path)} > fixed.csv`"
+        ) from None
+
+
 def load_csv(path, target=-1, test_size=0.2, seed=0, *, task: str = "auto", delimiter: str = ",",
              header: bool | None = None, standardize: bool = False, binary=None) -> Dataset:
     """Load a CSV file: one row per point, one column the target, the others numeric features.
+
+    Format (see the module docstring): UTF-8 text, comma-separated (``delimiter``), an optional header row
+    (auto-detected), the target in the last column unless ``target`` says otherwise.
 
     Parameters
     ----------
@@ -298,8 +352,9 @@ def load_csv(path, target=-1, test_size=0.2, seed=0, *, task: str = "auto", deli
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise DataError(f"no such CSV file: {path!r}")
-    with open(path, newline="") as fh:
-        rows = [r for r in csv.reader(fh, delimiter=delimiter) if r and any(f.strip() for f in r)]
+    text = _read_utf8(path)
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            if r and any(f.strip() for f in r)]
     if not rows:
         raise DataError(f"{path}: empty CSV file")
     if header is None:
@@ -348,11 +403,24 @@ def load_npz(path, *, task: str = "auto", test_size=0.2, seed=0, standardize: bo
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise DataError(f"no such NPZ file: {path!r}")
+    with open(path, "rb") as fh:
+        magic = fh.read(6)
+    if magic.startswith(b"\x93NUMPY"):
+        raise DataError(f"{path}: this is a single-array .npy file, not a .npz archive; save the data with "
+                        f"np.savez(path, X=X, y=y)")
+    if not magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        raise DataError(f"{path}: not a valid .npz file (an .npz is a zip archive of .npy arrays, as np.savez "
+                        f"writes; this file starts with {magic!r}). For text data use a .csv file")
     try:
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
-    except Exception as exc:  # corrupt file, pickled objects, not a zip
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise DataError(f"{path}: the .npz holds object (pickled) arrays, which relulp does not load; "
+                            f"save numeric arrays") from None
         raise DataError(f"{path}: cannot read as .npz ({exc})") from None
+    except Exception as exc:  # corrupt zip
+        raise DataError(f"{path}: not a valid .npz file ({type(exc).__name__}: {exc})") from None
     base = os.path.splitext(os.path.basename(path))[0]
     fn = arrays.get("feature_names")
     fn = None if fn is None else [str(v) for v in np.ravel(fn)]

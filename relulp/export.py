@@ -15,8 +15,10 @@ Two writers, chosen by the type of the argument; both give every row and column 
   row). Rows and columns stay in the matrix order. This path is ~10x faster than Pyomo's writer.
 
 The file format follows the suffix of ``path`` for :func:`write_model`; :func:`write_lp` and
-:func:`write_mps` force it. Any reader of free MPS / CPLEX LP files (HiGHS, GLPK, CPLEX, Gurobi, ...)
-reads both. The tests read the files back with ``highspy.Highs.readModel`` and check the optimum.
+:func:`write_mps` force it. MPS files are free MPS (names may be long but contain no spaces) without an
+``OBJSENSE`` section (GLPK 5.0 rejects it; the Pyomo writer's is removed, see :func:`_portable_mps`), so
+HiGHS (``readModel``) and GLPK (``glpsol --freemps FILE``) read the files of both writers; the tests
+read them back with both and check the optimum.
 
 :func:`lp_statistics` reports rows, columns, nonzeros, coefficient and bound ranges, and the same per
 row/column family (``margin``, ``cone1``, ``cone2``, ``link2``, ``abs_pos``, ``u``, ``z2``, ``t``, ...),
@@ -92,9 +94,41 @@ def write_model(model_or_lp, path, fmt: str | None = None) -> str:
         with PauseGC():
             # the suffix (checked above) tells Pyomo the format; passing format= as well only makes it warn
             model_or_lp.write(path, io_options={"symbolic_solver_labels": True})
+        if fmt == "mps":
+            _portable_mps(path)
     else:
         raise TypeError(f"write_model takes a relulp SparseLP or a Pyomo model, got {type(model_or_lp).__name__}")
     return path
+
+
+def _portable_mps(path: str) -> None:
+    """Make a Pyomo-written MPS file of a minimisation readable by every MPS reader (GLPK's included).
+
+    Pyomo writes an ``OBJSENSE`` section (``OBJSENSE`` then `` MIN``) after ``NAME``. GLPK 5.0
+    (``glpsol --mps`` / ``--freemps``) does not know that section and stops with "invalid indicator
+    record". Minimisation is the default of the format, so a ``MIN`` section is removed (the rest of the
+    file is copied unchanged). A maximisation keeps its ``OBJSENSE MAX`` (HiGHS, CPLEX and Gurobi read it;
+    GLPK cannot); relulp's models always minimise.
+    """
+    with open(path, "r") as fh:
+        head = [fh.readline() for _ in range(64)]
+    idx = next((i for i, line in enumerate(head) if line.split()[:1] == ["OBJSENSE"]), None)
+    if idx is None:
+        return
+    parts = head[idx].split()
+    if len(parts) > 1:  # "OBJSENSE MIN" on one line
+        sense, drop = parts[1].upper(), 1
+    else:
+        sense, drop = (head[idx + 1].split() or ["MIN"])[0].upper(), 2
+    if sense not in ("MIN", "MINIMIZE"):
+        return
+    tmp = path + ".tmp"
+    with open(path, "r") as src, open(tmp, "w") as dst:
+        for i, line in enumerate(src):
+            if idx <= i < idx + drop:
+                continue
+            dst.write(line)
+    os.replace(tmp, path)
 
 
 def write_lp(model_or_lp, path) -> str:
@@ -109,7 +143,7 @@ def write_mps(model_or_lp, path) -> str:
 
 def highs_lp(lp: SparseLP, *, names: bool = True):
     """A ``highspy.HighsLp`` of ``lp`` (row-wise matrix), with sanitised names unless ``names=False``."""
-    from solvers.backends.highs import to_highs_lp
+    from solvers.highs_adapter import to_highs_lp
 
     h = to_highs_lp(lp)
     if names:
@@ -129,8 +163,9 @@ def _names_or_default(lp: SparseLP, what: str) -> list[str]:
 def _write_highs(lp: SparseLP, path: str) -> None:
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    from solvers.highs_adapter import new_highs
+
+    h = new_highs()  # the construction banner goes to stderr, not stdout
     if h.passModel(highs_lp(lp)) == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS rejected the model (passModel returned kError)")
     if h.writeModel(path) == highspy.HighsStatus.kError:

@@ -10,6 +10,17 @@ an equality row has ``row_lower == row_upper``. Always a minimisation.
 Rows and columns are grouped into named *blocks* (contiguous ranges) whose names are exactly the
 Pyomo component names of :func:`relulp.build_model`: the column ``u[p3_m1,2]`` of the matrix is the
 Pyomo variable ``model.u['p3_m1', 2]``, the row ``cone1[p3_m1,7]`` is ``model.cone1['p3_m1', 7]``.
+
+**Scaling** (relulp). The builders scale the data internally so that solvers see coefficients of order 1 for
+feature scales from about 1e-250 to 1e250 (:func:`choose_scaling`): column j of X is divided by a power of
+two s_j near max_i |X_ij| (exact in floating point), so the LP's leaf columns are ``v = s * u`` (and
+``t' = s * t``); the objective row is multiplied by a power of two ``objective_scale``. A :class:`SparseLP`
+records both: ``col_scale`` (LP column = col_scale * original variable; None means all ones) and
+``objective_scale`` (c @ x + objective_constant = objective_scale * objective in original units). Use
+:meth:`SparseLP.unscale` and :meth:`SparseLP.original_objective` to read a solution in original units;
+:func:`relulp.recover_network` does this itself. Data whose feature maxima already lie in
+[2**-10, 2**10] (and whose objective row lies in that band) are not scaled at all: the LP is byte-for-byte the
+unscaled one. Data that no scaling can make solvable are refused with :class:`ScaleError`.
 """
 
 from __future__ import annotations
@@ -20,6 +31,157 @@ from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+
+from .exceptions import DataError
+
+
+class ScaleError(DataError):
+    """Data whose coefficient ranges no scaling can bring within what LP solvers handle (a subclass of
+    :class:`relulp.DataError`, hence of ValueError): a feature column whose nonzero entries span more than
+    :data:`MAX_RANGE`, a data point that is (nearly) zero relative to every feature's scale, a feature scale
+    beyond 2**+-:data:`MAX_EXPONENT`, or an objective whose costs span more than :data:`MAX_RANGE`."""
+
+
+#: Feature columns (and objective rows) whose largest |entry| lies in this band (about 1e-3 .. 1e3) are left
+#: unscaled: HiGHS and GLPK solve such LPs correctly (benchmarks/scale_sweep.py), and code that reads the
+#: leaf columns of LPs built on subsets of the data (relulp.cpal) keeps one set of units for ordinary data.
+UNSCALED_BAND = (2.0**-10, 2.0**10)
+#: Largest ratio between the nonzero magnitudes allowed within one scaled feature column or the objective
+#: row (about 4.4e12): HiGHS drops coefficients below 1e-9 and declares reduced costs below 1e-7 zero, and
+#: GLPK's own scaling returns garbage (or aborts the process) on much wider ranges.
+MAX_RANGE = 2.0**42
+#: A nonzero data point whose largest scaled coordinate is below this is refused (its rows would be
+#: dropped by solvers as all-zero, about 1.5e-8).
+MIN_ROW_MAX = 2.0**-26
+#: Feature scales s_j = 2**e are refused for |e| > MAX_EXPONENT (recovered weights u = v / s_j would
+#: underflow or overflow double precision).
+MAX_EXPONENT = 850
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """The internal scaling of one LP (see the module docstring).
+
+    ``exponents`` (d,): feature column j of X is divided by s_j = 2**exponents[j] (0 = unscaled);
+    ``objective_exponent``: the objective row is multiplied by 2**objective_exponent.
+    """
+
+    exponents: np.ndarray
+    objective_exponent: int = 0
+
+    @property
+    def feature_scale(self) -> np.ndarray:
+        """s (d,): powers of two; the LP's leaf column (leaf, j) is s_j * u_j."""
+        return np.ldexp(1.0, self.exponents)
+
+    @property
+    def objective_scale(self) -> float:
+        return float(np.ldexp(1.0, self.objective_exponent))
+
+    @property
+    def identity(self) -> bool:
+        return not self.exponents.any() and self.objective_exponent == 0
+
+    def scale_X(self, Xa: np.ndarray) -> np.ndarray:
+        """X S^{-1} (exact: only exponents change)."""
+        if not self.exponents.any():
+            return Xa
+        return np.ldexp(Xa, -self.exponents[None, :])
+
+    def leaf_costs(self, weight: float) -> np.ndarray:
+        """Objective coefficients (d,) of the t' columns of one leaf: weight * objective_scale / s_j."""
+        return np.ldexp(float(weight), self.objective_exponent - self.exponents)
+
+    def point_cost(self) -> float:
+        """Objective coefficient of a per-point slack (xi or e), whose column is unscaled."""
+        return float(np.ldexp(1.0, self.objective_exponent))
+
+
+def _exponent(m: float) -> int:
+    """e with m / 2**e in [1/2, 1) (frexp), or 0 if m is 0 or in :data:`UNSCALED_BAND`."""
+    if m == 0.0 or UNSCALED_BAND[0] <= m <= UNSCALED_BAND[1]:
+        return 0
+    return int(np.frexp(m)[1])
+
+
+def choose_scaling(Xa: np.ndarray, l1_weight: float = 0.0, point_column: bool = False, scale=True) -> Scaling:
+    """The scaling of the LP over data ``Xa`` (n, d; with its ones column, if any), and the check that
+    solvers can take it. Shared by :func:`relulp.build_lp` and :func:`relulp.build_model`.
+
+    Feature scales: s_j = 2**e_j with max_i |X_ij| / s_j in [1/2, 1), except e_j = 0 for columns whose
+    maximum is 0 or already in :data:`UNSCALED_BAND` (2**-10 .. 2**10). ``scale=False`` uses s = 1 and no
+    objective scale; ``scale`` = an array of d powers of two (d counts the ones column, if any) uses those
+    s_j: pass one fixed scale when LPs built on different subsets of the data must share the units of their
+    leaf columns (a subset's column maxima, and so its automatic scales, can differ). Objective: the t' columns cost ``l1_weight / s_j`` and the slack
+    columns 1 in original units; the whole row is multiplied by 2**k so that its largest entry lies in
+    [1/2, 1), unless it already lies in UNSCALED_BAND (then k = 0).
+
+    Raises :class:`ScaleError` (before any solver sees the LP) if, after scaling, a column's nonzero entries
+    span more than :data:`MAX_RANGE` (an entry below 2**-42 of its column's maximum), a nonzero data point's
+    largest scaled entry is below :data:`MIN_ROW_MAX`, some |e_j| > :data:`MAX_EXPONENT`, or the objective's
+    nonzero costs span more than :data:`MAX_RANGE`.
+    """
+    absX = np.abs(Xa)
+    colmax = absX.max(axis=0)
+    if scale is True:
+        exps = np.array([_exponent(float(m)) for m in colmax], dtype=np.int64)
+    elif scale is False or scale is None:
+        exps = np.zeros(Xa.shape[1], dtype=np.int64)
+    else:
+        given = np.asarray(scale, dtype=np.float64).ravel()
+        if given.shape != (Xa.shape[1],):
+            raise DataError(f"scale has {given.size} entries, X (with its ones column, if any) has "
+                            f"{Xa.shape[1]} columns")
+        mant, e = np.frexp(given)
+        if not (np.isfinite(given).all() and (mant == 0.5).all()):
+            raise DataError(f"scale must be positive powers of two (exact in floating point), got {given}")
+        exps = (e - 1).astype(np.int64)
+    big = np.flatnonzero(np.abs(exps) > MAX_EXPONENT)
+    if big.size:
+        j = int(big[0])
+        raise ScaleError(f"feature column {j} has max |X_ij| = {colmax[j]:.3g}: outside the range "
+                         f"2**+-{MAX_EXPONENT} (~1e+-{int(MAX_EXPONENT * 0.30103)}) in which the recovered "
+                         f"weights stay representable; rescale X first")
+    scaled = np.ldexp(absX, -exps[None, :])
+    nz = scaled > 0
+    if nz.any():
+        lo = np.where(nz, scaled, np.inf).min(axis=0)
+        hi = scaled.max(axis=0)
+        bad = np.flatnonzero(hi > lo * MAX_RANGE)
+        if bad.size:
+            j = int(bad[0])
+            i = int(np.argmin(np.where(nz[:, j], scaled[:, j], np.inf)))
+            raise ScaleError(
+                f"feature column {j} spans {colmax[j] / absX[i, j]:.3g} (max |X_ij| = {colmax[j]:.3g}, "
+                f"X[{i}, {j}] = {Xa[i, j]:.3g}): more than the {MAX_RANGE:.3g} that LP solvers resolve within one "
+                f"column (they drop or mis-scale such coefficients); set negligible entries to 0 or rescale")
+        rowmax = scaled.max(axis=1)
+        tiny = np.flatnonzero((rowmax > 0) & (rowmax < MIN_ROW_MAX))
+        if tiny.size:
+            i = int(tiny[0])
+            raise ScaleError(
+                f"data point {i} is (nearly) zero relative to the feature scales: its largest coordinate is "
+                f"{rowmax[i]:.3g} of its column's maximum (< {MIN_ROW_MAX:.3g}); solvers would drop its rows. "
+                f"Remove it, set it to 0, or use fit_intercept=True")
+    costs = []
+    if l1_weight > 0:
+        costs.append(np.ldexp(float(l1_weight), -exps))
+    if point_column:
+        costs.append(np.ones(1))
+    k = 0
+    if costs:
+        cvec = np.concatenate(costs)
+        cmax, cmin = float(cvec.max()), float(cvec.min())
+        if not (np.isfinite(cmax) and cmax > 0):
+            raise ScaleError(f"the objective coefficients are not finite after scaling (max {cmax})")
+        if cmax > cmin * MAX_RANGE:
+            raise ScaleError(
+                f"the objective's costs span {cmax / cmin:.3g} after scaling (more than {MAX_RANGE:.3g}): the "
+                f"features' scales {colmax.min():.3g}..{colmax.max():.3g} differ too much for a sum |u| "
+                f"(l1) term in original units; rescale X (e.g. standardise), or use an objective without "
+                f"an l1 term (feasibility, hinge with lam=0)")
+        k = 0 if scale is False or scale is None else -_exponent(cmax)
+    return Scaling(exps, k)
 
 
 @dataclass(frozen=True)
@@ -63,6 +225,10 @@ class SparseLP:
 
     ``meta`` records how the LP was made (objective, formulation, d, n, fit_intercept, ...);
     ``tree`` is the :class:`relulp.PatternTree` it came from, if any.
+
+    ``col_scale`` (N,) or None: LP column j = col_scale[j] * the original variable j (None: all ones);
+    ``objective_scale``: ``c @ x + objective_constant`` = objective_scale * the objective in original units.
+    See the module docstring ("Scaling"); solvers see and report the LP's own units.
     """
 
     c: np.ndarray
@@ -76,6 +242,8 @@ class SparseLP:
     col_blocks: list[Block] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     tree: Any = None
+    col_scale: np.ndarray | None = None
+    objective_scale: float = 1.0
 
     def __post_init__(self) -> None:
         m, n = self.A.shape
@@ -87,9 +255,18 @@ class SparseLP:
             ("row_upper", self.row_upper, m),
         ):
             if np.shape(vec) != (size,):
-                raise ValueError(f"{name} has shape {np.shape(vec)}, expected ({size},)")
+                raise DataError(f"{name} has shape {np.shape(vec)}, expected ({size},)")
         if np.isnan(self.A.data).any() or np.isnan(self.c).any():
-            raise ValueError("LP data contain NaN")
+            raise DataError("LP data contain NaN")
+        if self.col_scale is not None:
+            cs = np.asarray(self.col_scale, dtype=np.float64)
+            if cs.shape != (n,):
+                raise DataError(f"col_scale has shape {cs.shape}, expected ({n},)")
+            if not (np.isfinite(cs).all() and (cs > 0).all()):
+                raise DataError("col_scale must be finite and positive")
+            self.col_scale = cs
+        if not (np.isfinite(self.objective_scale) and self.objective_scale > 0):
+            raise DataError(f"objective_scale must be finite and positive, got {self.objective_scale}")
 
     # sizes -----------------------------------------------------------------------------------
     @property
@@ -134,7 +311,22 @@ class SparseLP:
         return float(max((v.max() if v.size else 0.0) for v in viol))
 
     def objective(self, x: np.ndarray) -> float:
+        """c @ x + objective_constant: the LP's objective, in the LP's (scaled) units."""
         return float(self.c @ np.asarray(x, dtype=np.float64) + self.objective_constant)
+
+    @property
+    def scaled(self) -> bool:
+        """Whether the builder scaled this LP (col_scale or objective_scale not 1)."""
+        return self.col_scale is not None or self.objective_scale != 1.0
+
+    def unscale(self, x: np.ndarray) -> np.ndarray:
+        """An LP solution in original units: x / col_scale (exact: the scales are powers of two)."""
+        x = np.asarray(x, dtype=np.float64)
+        return x.copy() if self.col_scale is None else x / self.col_scale
+
+    def original_objective(self, x: np.ndarray) -> float:
+        """The objective of the LP solution x in original units: (c @ x + objective_constant) / objective_scale."""
+        return self.objective(x) / self.objective_scale
 
     def __repr__(self) -> str:
         obj = self.meta.get("objective", "?")

@@ -147,17 +147,37 @@ def _scale_rows(W, s):
 
 
 def recover_network(tree_or_lp, x, *, fit_intercept: bool = True) -> ReLUNetwork:
-    """The ReLU network of an LP solution (math.md §3).
+    """The ReLU network of an LP solution (math.md §3), in the units of the ORIGINAL data.
 
     Parameters
     ----------
     tree_or_lp : the :class:`SparseLP` the solution belongs to (then ``x`` holds all its columns and d,
         ``fit_intercept`` and the task come from the LP), or the :class:`PatternTree` (then ``x`` holds the
-        leaf block u only, length #leaves * d, and ``fit_intercept`` says whether the last of the d inputs is
-        the constant 1).
-    x : solution vector.
+        leaf block u only, length #leaves * d, in original units, and ``fit_intercept`` says whether the last
+        of the d inputs is the constant 1).
+    x : solution vector, or a solver result with ``.x`` (and ``.status``), e.g. a ``solvers.Result``.
+
+    With a SparseLP the builder's internal scaling is undone (``u = v / s``, :meth:`SparseLP.unscale`; the
+    scales are powers of two, so this is exact): the network's forward pass on the original X meets the
+    margins / tube / cone rows of the LP. Raises :class:`SolutionError` if there is no solution (x is None,
+    e.g. after an infeasible solve), if x does not fit, or if it has NaN/inf.
     """
-    x = np.asarray(x, dtype=np.float64).ravel()
+    status = None
+    if x is not None and not isinstance(x, np.ndarray) and hasattr(x, "x"):
+        status = getattr(x, "status", None)
+        x = x.x
+    if x is None:
+        why = f"status {status}" if status is not None else "the solve returned no point"
+        raise SolutionError(f"no solution: x is None ({why}); there is no network to recover")
+    try:
+        x = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise SolutionError(f"x must be a numeric vector: {exc}") from None
+    if x.ndim != 1:
+        if x.ndim == 2 and 1 in x.shape:
+            x = x.ravel()
+        else:
+            raise SolutionError(f"x must be a vector, got shape {x.shape}")
     info: dict = {}
     if isinstance(tree_or_lp, SparseLP):
         lp = tree_or_lp
@@ -168,7 +188,10 @@ def recover_network(tree_or_lp, x, *, fit_intercept: bool = True) -> ReLUNetwork
         tree, d = lp.tree, lp.meta["d"]
         fit_intercept = lp.meta["fit_intercept"]
         info.update(task=lp.meta["task"], objective=lp.meta["objective"], formulation=lp.meta["formulation"])
-        u = x[lp.col_block("u").slice]
+        blk = lp.col_block("u")
+        u = x[blk.slice]
+        if lp.col_scale is not None:
+            u = u / lp.col_scale[blk.slice]
     elif isinstance(tree_or_lp, PatternTree):
         tree = tree_or_lp
         M = tree.num_leaves

@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .exceptions import PatternError
+from .exceptions import ModelSizeError, PatternError
 from .validation import prepare_X
 
 __all__ = ["sample_patterns", "enumerate_patterns", "sample_deep_patterns", "count_bound", "unique_columns"]
@@ -94,17 +94,43 @@ def _check_count(value, name: str, minimum: int = 1) -> int:
 
 
 def _make_rng(seed):
-    """int / None -> np.random.default_rng(seed); a Generator or a legacy RandomState is used as is."""
+    """The random stream of a ``seed`` argument (one rule for all of relulp, CLI included).
+
+    * an int -> ``np.random.RandomState(seed)``: numpy's *legacy* stream, the one the reference code draws
+      from (``np.random.seed(seed)`` then ``randn``), so seed 0 reproduces the paper's pattern sets;
+    * None -> a fresh ``RandomState()`` (seeded from the operating system: not reproducible);
+    * a ``np.random.Generator`` or ``np.random.RandomState`` -> used as is (a Generator draws with
+      ``standard_normal``, a different stream from the int seeds).
+    """
     if isinstance(seed, (np.random.Generator, np.random.RandomState)):
         return seed
     if seed is None or (isinstance(seed, Integral) and not isinstance(seed, (bool, np.bool_))):
         try:
-            return np.random.default_rng(seed)
+            return np.random.RandomState(None if seed is None else int(seed))
         except ValueError as exc:
-            raise PatternError(f"invalid seed {seed!r}: {exc}") from None
+            raise PatternError(f"invalid seed {seed!r} (an int seed must be in [0, 2**32)): {exc}") from None
     raise PatternError(
         f"seed must be an int, None, a numpy Generator or a numpy RandomState, got {type(seed).__name__}"
     )
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{int(n)} B"
+
+
+def _check_memory(need: int, what: str, hint: str, memory_limit=None) -> None:
+    """Refuse (ModelSizeError) a draw that would need more than the memory cap (relulp.config)."""
+    from .config import resolve_memory_limit
+
+    limit = resolve_memory_limit(memory_limit)
+    if need > limit:
+        raise ModelSizeError(
+            f"{what} would need about {_fmt_bytes(need)}, over the memory cap of {_fmt_bytes(limit)}; {hint} "
+            f"(or raise the cap: memory_limit=..., relulp.set_memory_limit, RELULP_MEMORY_LIMIT)"
+        )
 
 
 def _normal(rng, shape: tuple[int, ...]) -> np.ndarray:
@@ -117,7 +143,7 @@ def _normal(rng, shape: tuple[int, ...]) -> np.ndarray:
 # sampling
 # ----------------------------------------------------------------------------------------------------
 
-def sample_patterns(X, n_samples: int, seed=0, fit_intercept: bool = True) -> np.ndarray:
+def sample_patterns(X, n_samples: int, seed=0, fit_intercept: bool = True, *, memory_limit=None) -> np.ndarray:
     """Distinct activation patterns of random directions (the paper's sampling, math.md §1).
 
     Draws ``n_samples`` directions h_k ~ N(0, I_d) one after another (the rows of one
@@ -131,12 +157,17 @@ def sample_patterns(X, n_samples: int, seed=0, fit_intercept: bool = True) -> np
     n_samples : int >= 1
         Number of random directions.
     seed : int, None, numpy Generator or numpy RandomState
-        An int (or None) seeds ``np.random.default_rng``. A legacy ``np.random.RandomState(s)`` draws
-        with ``randn`` instead, which reproduces the reference code ``generate_hyperplane_arrangement``
-        (``np.random.seed(s)`` then ``randn(d, 1)`` per sample) pattern for pattern: on the spiral
-        training set (math.md §8) ``RandomState(0)`` with 1000 samples gives the paper's 623 patterns.
+        An int seeds numpy's legacy stream, ``np.random.RandomState(seed)`` (the same rule everywhere in
+        relulp, the CLI's ``--seed`` included), drawn with ``randn``: this reproduces the reference code
+        ``generate_hyperplane_arrangement`` (``np.random.seed(s)`` then ``randn(d, 1)`` per sample) pattern
+        for pattern: on the spiral training set (math.md §8) seed 0 with 1000 samples gives the paper's
+        623 patterns. None draws unseeded; a ``np.random.Generator`` is used as given (its
+        ``standard_normal`` stream).
     fit_intercept : bool
         Append a column of ones to X first (``Xa = [X, 1]``).
+    memory_limit : int, str or None
+        Refuse (ModelSizeError) a draw whose arrays would need more bytes than this (default: the
+        process-wide cap, :func:`relulp.get_memory_limit`; strings such as ``'1G'`` are accepted).
 
     Returns
     -------
@@ -145,8 +176,13 @@ def sample_patterns(X, n_samples: int, seed=0, fit_intercept: bool = True) -> np
     """
     Xa = prepare_X(X, fit_intercept)
     n_samples = _check_count(n_samples, "n_samples")
-    rng = _make_rng(seed)
     n, d = Xa.shape
+    # the (n_samples, d) draw, its chunked products and the packed keys of every sample
+    chunk_ = max(1, min(n_samples, int(_CHUNK_ELEMS // max(n, 1))))
+    need = 8 * n_samples * d + 9 * chunk_ * n + 3 * n_samples * (-(-n // 8) + 8)
+    _check_memory(need, f"sample_patterns with n_samples={n_samples:,} on {n:,} points (d={d})",
+                  "use fewer samples", memory_limit)
+    rng = _make_rng(seed)
     H = _normal(rng, (n_samples, d))  # row k = h_k
     # One product, in column chunks to bound memory (the draw above fixes every direction already).
     chunk = max(1, int(_CHUNK_ELEMS // max(n, 1)))
@@ -166,7 +202,8 @@ def sample_patterns(X, n_samples: int, seed=0, fit_intercept: bool = True) -> np
     return _as_columns(_unpack_rows(allkeys[idx], n))
 
 
-def sample_deep_patterns(X, sizes: Sequence[int], seed=0, fit_intercept: bool = True) -> list[np.ndarray]:
+def sample_deep_patterns(X, sizes: Sequence[int], seed=0, fit_intercept: bool = True, *,
+                         memory_limit=None) -> list[np.ndarray]:
     """Pattern sets of a deep network sampled from one random network (math.md §1, the reference code).
 
     With ``sizes = [P1, P2, ..., PL]`` it draws ``W1 ~ N(0,1)^{d x P1}``, then ``W_k ~ N(0,1)^{P_{k-1} x P_k}``
@@ -178,9 +215,10 @@ def sample_deep_patterns(X, sizes: Sequence[int], seed=0, fit_intercept: bool = 
     de-duplicated on its own, columns in order of first occurrence. As in the reference code
     (``generate_3layer_hyperplane_arrangement``), W_k acts on the *full* sampled width P_{k-1} of the
     previous layer, not on its de-duplicated pattern set, so layer k's patterns are those of one random
-    network of widths P1, ..., PL. With ``seed=np.random.RandomState(0)`` the draws are the reference's
-    (``np.random.seed(0); W1 = randn(d, P1); W2 = randn(P1, P2)``): spiral with [50, 100] gives its 34 and
-    57 patterns.
+    network of widths P1, ..., PL. An int seed means ``np.random.RandomState(seed)`` (as in
+    :func:`sample_patterns`), so the draws are the reference's (``np.random.seed(0); W1 = randn(d, P1);
+    W2 = randn(P1, P2)``): spiral with [50, 100] and seed 0 gives its 34 and 57 patterns. ``memory_limit``
+    as in :func:`sample_patterns`.
 
     Note: ``sample_deep_patterns(X, [S])[0]`` is not ``sample_patterns(X, S)``: the draws are laid out
     differently (W1 is d x P1 here, as in the reference).
@@ -196,6 +234,11 @@ def sample_deep_patterns(X, sizes: Sequence[int], seed=0, fit_intercept: bool = 
     sizes = [_check_count(s, f"sizes[{k}]") for k, s in enumerate(list(sizes))]
     if not sizes:
         raise PatternError("sizes must name at least one hidden layer")
+    n, d = Xa.shape
+    widths = [d, *sizes]
+    need = max(8 * (widths[k] * widths[k + 1] + 3 * n * widths[k + 1]) for k in range(len(sizes)))
+    _check_memory(need, f"sample_deep_patterns with sizes={sizes} on {n:,} points",
+                  "use smaller widths", memory_limit)
     rng = _make_rng(seed)
     out = []
     prev = Xa.shape[1]

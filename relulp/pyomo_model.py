@@ -16,6 +16,11 @@ node, as a dense (n, B_k d) coefficient array over the leaves below it, is Z_1 =
 Z_{k+1} = [s(a) D^(k)[:, j(a)] * Z_k for a = 0..2P_k-1] (concatenated), shared by all nodes of the
 level. It does not reuse :mod:`relulp.assemble`, so comparing the two is a real check (tests).
 Rows are created with Pyomo's ``LinearExpression`` (one per row, coefficients as Python floats).
+
+Scaling: the same as :func:`relulp.build_lp` (:func:`relulp.lp.choose_scaling`, shared): X is replaced by
+X S^{-1} before the recursion, so ``u[leaf, c]`` and ``t[leaf, c]`` are s_c times the original weights, the
+costs of ``t`` are l1_weight / s_c and the whole objective is multiplied by ``objective_scale``; both are
+recorded in ``model.relulp_meta`` (``feature_scale``, ``objective_scale``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import time
 import numpy as np
 
 from .exceptions import DataError, UnknownOptionError
+from .lp import choose_scaling
 from .objectives import objective_spec
 from .tree import FORMULATIONS, PatternTree
 from .validation import check_labels, check_targets, prepare_X
@@ -54,22 +60,26 @@ def _sparse_rows(Z: np.ndarray, scale: np.ndarray):
 
 def build_model(tree: PatternTree, X, y, objective: str = "min_l1", formulation: str = "nested", *,
                 lam: float | None = None, eps: float | None = None, fit_intercept: bool = True,
-                memory_limit: int | None = None, progress: bool = False):
+                memory_limit: int | None = None, progress: bool = False, scale=True):
     """Build the LP of :func:`relulp.build_lp` as a Pyomo ``ConcreteModel`` (same parameters).
 
     The model's standard form (``LinearStandardFormCompiler``) equals ``build_lp``'s matrix, bounds and
     objective up to row/column order; names match ``SparseLP.row_names()/col_names()``.
-    ``model.relulp_meta`` records how it was built. Set ``progress=True`` for a progress bar.
+    ``model.relulp_meta`` records how it was built, including the internal scaling (``feature_scale``: the
+    variables ``u[leaf, c]``, ``t[leaf, c]`` are feature_scale[c] times the original weights;
+    ``objective_scale``: the objective is that times the original one). Set ``progress=True`` for a
+    progress bar. Raises :class:`relulp.lp.ScaleError` where :func:`relulp.build_lp` does.
     """
     from pyomo.common.gc_manager import PauseGC
 
     # Millions of small expression objects: the cyclic GC would rescan them all again and again
     # (measured: more than half of the build time). Pyomo's writers pause it the same way.
     with PauseGC():
-        return _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, memory_limit, progress)
+        return _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, memory_limit, progress,
+                            scale)
 
 
-def _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, memory_limit, progress):
+def _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, memory_limit, progress, scale):
     import pyomo.environ as pyo
     from pyomo.core.expr.numeric_expr import LinearExpression
 
@@ -86,6 +96,8 @@ def _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, me
     y = check_labels(y, n) if spec.task == "classification" else check_targets(y, n)
     size = tree.size(X=Xa, formulation=formulation, objective=spec.name, lam=spec.lam)
     tree.check_size(size, memory_limit, pyomo=True)
+    scaling = choose_scaling(Xa, spec.l1_weight, spec.point_column is not None, scale)
+    Xa = scaling.scale_X(Xa)
     L = tree.depth
     aux = formulation == "auxiliary" and L >= 2
 
@@ -196,10 +208,10 @@ def _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, me
             constraint(name, keys, bodies, [0.0] * len(keys), [np.inf] * len(keys))
     obj_coefs, obj_vars = [], []
     if spec.l1_weight > 0:
-        obj_coefs += [spec.l1_weight] * len(uv)
+        obj_coefs += np.tile(scaling.leaf_costs(spec.l1_weight), tree.num_leaves).tolist()
         obj_vars += list(m.t.values())
     if pc is not None:
-        obj_coefs += [1.0] * n
+        obj_coefs += [scaling.point_cost()] * n
         obj_vars += pc
     m.obj = pyo.Objective(expr=LinearExpression(constant=0.0, linear_coefs=obj_coefs, linear_vars=obj_vars),
                           sense=pyo.minimize)
@@ -208,6 +220,7 @@ def _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, me
         "objective": spec.name, "formulation": formulation, "task": spec.task, "lam": spec.lam,
         "eps": spec.eps, "n": n, "d": d, "fit_intercept": bool(fit_intercept), "depth": L,
         "patterns": list(tree.sizes), "leaves": tree.num_leaves, "nnz": size.nnz,
+        "feature_scale": scaling.feature_scale.tolist(), "objective_scale": scaling.objective_scale,
         "build_seconds": time.perf_counter() - t0,
     }
     return m

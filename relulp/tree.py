@@ -295,9 +295,9 @@ class PatternTree:
     def check_size(self, size: TreeSize, memory_limit: int | None, *, pyomo: bool = False) -> None:
         """Raise :class:`ModelSizeError` if building ``size`` (as a matrix, or as a Pyomo model if ``pyomo``)
         would exceed ``memory_limit`` bytes (default: :func:`relulp.get_memory_limit`)."""
-        from .config import get_memory_limit
+        from .config import resolve_memory_limit
 
-        limit = get_memory_limit() if memory_limit is None else int(memory_limit)
+        limit = resolve_memory_limit(memory_limit)
         need = size.pyomo_bytes_estimate() if pyomo else size.bytes_estimate()
         if need > limit:
             what = "Pyomo model" if pyomo else "LP"

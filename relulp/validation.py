@@ -7,8 +7,26 @@ import numpy as np
 from .exceptions import DataError
 
 
+def _refuse_non_real(X, name: str) -> None:
+    """Complex and object arrays are refused (converting them would drop imaginary parts or guess types)."""
+    kind = getattr(getattr(X, "dtype", None), "kind", None)
+    if kind is None:
+        try:
+            kind = np.asarray(X).dtype.kind
+        except (TypeError, ValueError):
+            return  # ragged input: the float conversion below reports it
+    if kind == "c":
+        raise DataError(f"{name} is complex; relulp needs real numbers (take .real explicitly if the imaginary "
+                        f"parts are zero)")
+    if kind == "O":
+        raise DataError(f"{name} is an object array; relulp needs a numeric (float or int) array "
+                        f"(convert it, e.g. np.asarray(X, dtype=float))")
+
+
 def check_X(X, *, name: str = "X") -> np.ndarray:
-    """Return X as a C-contiguous float64 (n, d) array; raise DataError on bad shape or non-finite entries."""
+    """Return X as a C-contiguous float64 (n, d) array; raise DataError on bad shape, non-finite entries,
+    or complex / object input."""
+    _refuse_non_real(X, name)
     try:
         arr = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -36,7 +54,9 @@ def prepare_X(X, fit_intercept: bool, *, name: str = "X") -> np.ndarray:
 
 
 def check_targets(y, n: int, *, name: str = "y") -> np.ndarray:
-    """Return y as a float64 vector of length n; raise DataError on shape mismatch or NaN/inf."""
+    """Return y as a float64 vector of length n; raise DataError on shape mismatch, NaN/inf, or complex /
+    object input."""
+    _refuse_non_real(y, name)
     try:
         arr = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -10,7 +10,7 @@ import numpy as np
 from relulp.lp import SparseLP
 
 from . import backends, residuals
-from .errors import ProblemDataError
+from .errors import ProblemDataError, TriviallyInfeasibleError
 from .problem import validate
 from .result import Result, Status
 
@@ -21,6 +21,7 @@ def solve(
     method: str | None = None,
     time_limit: float | None = None,
     tolerance: float | None = None,
+    verify_tolerance: float | None = None,
     **options: Any,
 ) -> Result:
     """Solve an LP with the chosen backend and report exactly what happened.
@@ -42,6 +43,10 @@ def solve(
     tolerance
         Stopping tolerance; its meaning (absolute or relative) is the backend's, see docs/solvers.md.
         ``result.tolerance`` reports the value used.
+    verify_tolerance
+        Bound on relulp's relative primal and dual residuals and relative duality gap (see
+        :class:`Result`) for a solver's "optimal" to be reported as :attr:`Status.OPTIMAL`; above it the
+        status is :attr:`Status.OPTIMAL_INACCURATE`. None: ``max(1e-6, 10 * result.tolerance)``.
     **options
         Backend-native options. An option the backend does not accept raises
         :class:`SolverOptionError`; nothing is silently ignored.
@@ -58,8 +63,9 @@ def solve(
     method = cls.check_method(method)
     if time_limit is not None and not (float(time_limit) > 0):
         raise ProblemDataError(f"time_limit must be positive, got {time_limit!r}")
-    if tolerance is not None and not (float(tolerance) > 0):
-        raise ProblemDataError(f"tolerance must be positive, got {tolerance!r}")
+    for name, v in (("tolerance", tolerance), ("verify_tolerance", verify_tolerance)):
+        if v is not None and not (float(v) > 0):
+            raise ProblemDataError(f"{name} must be positive, got {v!r}")
 
     pyomo_map = None
     if isinstance(problem, SparseLP):
@@ -67,7 +73,13 @@ def solve(
     elif _is_pyomo_model(problem):
         from .pyomo_io import from_pyomo
 
-        lp, pyomo_map = from_pyomo(problem)
+        try:
+            lp, pyomo_map = from_pyomo(problem)
+        except TriviallyInfeasibleError as e:  # a row "0 >= 1": infeasible, as the same SparseLP row is
+            return Result(status=Status.INFEASIBLE, message=f"infeasible before any solver ran: {e}",
+                          backend=cls.name, method=method, solver_version=cls.version() or "",
+                          native_status="trivially infeasible constraint",
+                          setup_seconds=time.perf_counter() - t0)
     else:
         raise ProblemDataError(
             f"solve() takes a relulp.lp.SparseLP or a Pyomo model, got {type(problem).__name__}"
@@ -78,21 +90,38 @@ def solve(
     result = cls.solve(lp, method, time_limit, tolerance, dict(options))
 
     t2 = time.perf_counter()
-    finish(result, lp)
+    finish(result, lp, verify_tolerance)
     if pyomo_map is not None:
         pyomo_map.load(result)
     result.setup_seconds += (t1 - t0) + (time.perf_counter() - t2)
     return result
 
 
-def finish(result: Result, lp: SparseLP) -> None:
-    """Add relulp's objective and residuals to a backend's result (in place)."""
-    if result.x is None:
+def finish(result: Result, lp: SparseLP, verify_tolerance: float | None = None) -> None:
+    """Add relulp's objective and residuals to a backend's result, and verify an "optimal" (in place).
+
+    A solver's OPTIMAL stays OPTIMAL only if relulp's relative primal residual, relative dual residual
+    (when the backend gives duals) and relative gap are all <= ``verify_tolerance`` (default
+    ``max(1e-6, 10 * result.tolerance)``); otherwise it becomes :attr:`Status.OPTIMAL_INACCURATE` with the
+    residuals in the message. An OPTIMAL without a point is OPTIMAL_INACCURATE too: nothing can be checked.
+    ``objective`` and ``solver_objective`` are kept only for the two optimal statuses.
+    """
+    optimal = (Status.OPTIMAL, Status.OPTIMAL_INACCURATE)
+    if result.status not in optimal:
+        result.solver_objective = None
+    tol = verify_tolerance if verify_tolerance is not None else max(1e-6, 10.0 * (result.tolerance or 0.0))
+    result.verify_tolerance = float(tol)
+    if result.x is None or not np.isfinite(result.x).all():
+        if result.x is not None:
+            result.message += " [x contains non-finite values]"
+        if result.status is Status.OPTIMAL:
+            result.status = Status.OPTIMAL_INACCURATE
+            result.message += " [relulp: the solver said optimal but returned no usable point]"
         return
-    if not np.isfinite(result.x).all():
-        result.message += " [x contains non-finite values]"
-        return
-    result.objective = lp.objective(result.x)
+    value = lp.objective(result.x)
+    result.point_objective = value
+    if result.status in optimal:
+        result.objective = value
     r = residuals.compute(lp, result.x, result.row_duals)
     result.primal_residual = r.primal
     result.rel_primal_residual = r.rel_primal
@@ -100,6 +129,15 @@ def finish(result: Result, lp: SparseLP) -> None:
     result.rel_dual_residual = r.rel_dual
     result.dual_objective = r.dual_objective
     result.rel_gap = r.rel_gap
+    if result.status is Status.OPTIMAL:
+        bad = [f"{name} {v:.3g}" for name, v in (("relative primal residual", r.rel_primal),
+                                                  ("relative dual residual", r.rel_dual),
+                                                  ("relative gap", r.rel_gap))
+               if v is not None and not v <= tol]
+        if bad:
+            result.status = Status.OPTIMAL_INACCURATE
+            result.message += (f" [relulp: the solver said optimal, but at its point the {', '.join(bad)} "
+                               f"exceed the tolerance {tol:.3g}]")
 
 
 def available() -> dict[str, dict[str, Any]]:

@@ -5,6 +5,14 @@ every run to JSON and CSV (status, objective, relulp's residuals, seconds, itera
 machine info), prints solved counts and shifted geometric means, and draws a performance profile.
 How to read the output: docs/benchmarking.md.
 
+Exit codes: 0 done; 2 bad input (a FILE that does not exist, an unknown backend or method, an output file
+that exists without ``--overwrite``, no instance or no installed solver); 130 interrupted (Ctrl-C): the
+runs finished so far are in the JSON/CSV, which are rewritten after every instance.
+
+Results are never overwritten silently: an explicit ``--json``/``--csv``/``--plot`` path that exists is
+refused unless ``--overwrite``; the default ``bench-<suite>.json`` moves on to ``bench-<suite>-2.json``,
+``-3``, ... when taken.
+
 ``relulp/cli.py`` calls :func:`add_subparser` and :func:`run`; ``python -m solvers.bench`` runs it alone.
 """
 
@@ -16,15 +24,20 @@ import os
 import platform
 import sys
 import time
-import traceback
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from . import api, backends
 from .bench_report import format_summary, plot_profile, profile, score, summary, write_outputs
-from .bench_suites import SUITES, file_instances, relulp_family, suite
-from .errors import SolverError
+from .bench_suites import SUITE_HELP, SUITES, file_instances, relulp_family, suite
+from .errors import SolverError, UnknownBackendError, UnknownMethodError
+
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+
+
+class BenchUsageError(Exception):
+    """Bad input to ``relulp bench`` (exit code 2, one line, no traceback)."""
 
 
 def add_subparser(subparsers) -> argparse.ArgumentParser:
@@ -42,7 +55,8 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--suite", choices=SUITES, default="smoke",
-                   help="instance family and default solvers/time limit (default: smoke, ~1 min)")
+                   help="instance family and default solvers/time limit (default: smoke: "
+                        f"{SUITE_HELP['smoke']}); small: {SUITE_HELP['small']}; medium: {SUITE_HELP['medium']}")
     p.add_argument("files", nargs="*", metavar="FILE", help=".mps/.lp files to add (read with HiGHS)")
     p.add_argument("--relax-integers", action="store_true", help="solve the LP relaxation of MIP files")
     p.add_argument("--no-suite", action="store_true", help="only the FILEs / the custom family")
@@ -65,11 +79,20 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--csv", type=Path, default=None, help="CSV output (default: next to the JSON)")
     p.add_argument("--plot", type=Path, default=None, help="performance-profile PNG (default: next to the JSON)")
     p.add_argument("--no-plot", action="store_true")
+    p.add_argument("--overwrite", "--force", dest="overwrite", action="store_true",
+                   help="replace existing --json/--csv/--plot files (default: refuse an explicit path that exists; "
+                        "the default name moves on to bench-<suite>-2.json, ...)")
     p.add_argument("--quiet", action="store_true", help="no per-run lines")
 
 
 def _ints(s: str) -> list[int]:
-    return [int(v) for v in s.split(",") if v]
+    try:
+        out = [int(v) for v in s.split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {s!r}") from None
+    if not out or any(v < 0 for v in out):
+        raise argparse.ArgumentTypeError(f"expected comma-separated non-negative integers, got {s!r}")
+    return out
 
 
 def _strs(s: str) -> list[str]:
@@ -77,7 +100,13 @@ def _strs(s: str) -> list[str]:
 
 
 def _widths(s: str) -> list[tuple[int, ...]]:
-    return [tuple(int(x) for x in w.split("x")) for w in s.split(",") if w]
+    try:
+        out = [tuple(int(x) for x in w.split("x")) for w in s.split(",") if w]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected widths such as 20 or 6x6 or 20,6x6, got {s!r}") from None
+    if not out or any(v < 1 for w in out for v in w):
+        raise argparse.ArgumentTypeError(f"widths must be positive integers, got {s!r}")
+    return out
 
 
 def parse_solvers(spec: str | None, default: list[str]) -> list[tuple[str, str | None]]:
@@ -153,10 +182,88 @@ def run_one(lp, backend: str, method: str | None, time_limit: float, tolerance: 
     return rec
 
 
+def check_solvers(pairs: list[tuple[str, str | None]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """Split ``(backend, method)`` pairs into runnable ones and skipped ones (not installed).
+
+    An unknown backend or method name raises :class:`BenchUsageError` (a typo is not silently skipped).
+    """
+    runnable, skipped = [], []
+    for b, m in pairs:
+        try:
+            cls = backends.get(b)
+            m = cls.check_method(m)
+        except (UnknownBackendError, UnknownMethodError) as e:
+            raise BenchUsageError(f"--solvers: {e}") from None
+        try:
+            cls.require_installed()
+            if m not in getattr(cls, "installed_methods", lambda: cls.methods)():
+                raise SolverError(f"{b}:{m} not installed")
+            runnable.append((b, m))
+        except SolverError as e:
+            skipped.append(f"{b}:{m}: {e}")
+    return runnable, skipped
+
+
+def _free_name(path: Path) -> Path:
+    """``path`` if it does not exist, else ``stem-2.suffix``, ``stem-3.suffix``, ..."""
+    if not path.exists():
+        return path
+    k = 2
+    while True:
+        cand = path.with_name(f"{path.stem}-{k}{path.suffix}")
+        if not any(cand.with_suffix(x).exists() for x in (".json", ".csv", ".png", path.suffix)):
+            return cand
+        k += 1
+
+
+def output_paths(args) -> tuple[Path, Path, Path | None]:
+    """(json, csv, png-or-None); refuses (BenchUsageError) to overwrite an explicit path unless --overwrite."""
+    overwrite = bool(getattr(args, "overwrite", False))
+    json_path = args.json
+    if json_path is None:
+        json_path = Path(f"bench-{args.suite}.json")
+        if not overwrite:
+            json_path = _free_name(json_path)
+    csv_path = args.csv or json_path.with_suffix(".csv")
+    png_path = None if args.no_plot else (args.plot or json_path.with_suffix(".png"))
+    if not overwrite:
+        taken = [str(p) for p in (json_path, csv_path, png_path) if p is not None and p.exists()]
+        if taken:
+            raise BenchUsageError(f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''}: earlier results "
+                                  f"are not overwritten; pass --overwrite or another --json/--csv/--plot")
+    for p in (json_path, csv_path, png_path):
+        if p is not None and p.is_dir():
+            raise BenchUsageError(f"{p} is a directory; give a file name")
+    return json_path, csv_path, png_path
+
+
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except BenchUsageError as e:
+        print(f"relulp bench: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace) -> int:
+    # everything that can be wrong with the input is checked before the first LP is built or solved
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        raise BenchUsageError(f"no such file{'s' if len(missing) > 1 else ''}: {', '.join(map(str, missing))}")
+    bad = [f for f in args.files if Path(f).suffix.lower() not in (".mps", ".lp", ".gz")]
+    if bad:
+        raise BenchUsageError(f"FILE must be an .mps or .lp file: {', '.join(map(str, bad))}")
+    for name in ("time_limit", "tolerance"):
+        v = getattr(args, name)
+        if v is not None and not v > 0:
+            raise BenchUsageError(f"--{name.replace('_', '-')} must be positive, got {v}")
+    if args.repeats is not None and args.repeats < 1:
+        raise BenchUsageError(f"--repeats must be >= 1, got {args.repeats}")
     insts, default_solvers, default_tl, default_rep = suite(args.suite)
     time_limit = args.time_limit if args.time_limit is not None else default_tl
     repeats = args.repeats if args.repeats is not None else default_rep
+    pairs = parse_solvers(args.solvers, default_solvers)
+    runnable, skipped = check_solvers(pairs)
     custom = [args.n, args.d, args.widths, args.objective, args.formulation, args.seeds]
     if any(v is not None for v in custom):
         fam = relulp_family(args.n or [50], args.d or [3], args.widths or [(20,)], args.objective or ["min_l1"],
@@ -166,73 +273,74 @@ def run(args: argparse.Namespace) -> int:
         insts = [i for i in insts if i.family == "relulp" and any(v is not None for v in custom)]
     insts = insts + file_instances(args.files, relax_integers=args.relax_integers)
     if not insts:
-        print("relulp bench: no instances", file=sys.stderr)
-        return 2
-    pairs = parse_solvers(args.solvers, default_solvers)
-    runnable, skipped = [], []
-    for b, m in pairs:
-        try:
-            cls = backends.get(b)
-            cls.require_installed()
-            m = cls.check_method(m)
-            if m not in getattr(cls, "installed_methods", lambda: cls.methods)():
-                raise SolverError(f"{b}:{m} not installed")
-            runnable.append((b, m))
-        except SolverError as e:
-            skipped.append(f"{b}:{m}: {e}")
+        raise BenchUsageError("no instances (--no-suite needs FILEs or a custom family: --n, --d, --widths, ...)")
     for s in skipped:
         print(f"skipping {s}", file=sys.stderr)
     if not runnable:
-        print("relulp bench: no installed solver to run", file=sys.stderr)
-        return 2
+        raise BenchUsageError("no installed solver to run (see the 'skipping' lines above)")
     names = [b if b.startswith("pyomo:") else f"{b}:{m}" for b, m in runnable]
-
-    json_path = args.json or Path(f"bench-{args.suite}.json")
-    csv_path = args.csv or json_path.with_suffix(".csv")
-    png_path = None if args.no_plot else (args.plot or json_path.with_suffix(".png"))
+    json_path, csv_path, png_path = output_paths(args)
 
     t_start = time.perf_counter()
+    machine = machine_info()
     records: list[dict[str, Any]] = []
-    instance_info = []
-    for inst in insts:
-        try:
-            lp = inst.build()
-        except Exception as e:  # a family point relulp refuses (e.g. too large): record and go on
-            print(f"{inst.name}: not built: {type(e).__name__}: {e}", file=sys.stderr)
-            instance_info.append({"name": inst.name, "family": inst.family, "params": inst.params,
-                                  "error": f"{type(e).__name__}: {e}"})
-            continue
-        instance_info.append({"name": inst.name, "family": inst.family, "params": inst.params,
-                              "rows": lp.num_rows, "cols": lp.num_cols, "nnz": lp.nnz})
-        for (b, m), sname in zip(runnable, names):
-            for rep in range(repeats):
-                rec = run_one(lp, b, m, time_limit, args.tolerance)
-                rec.update(instance=inst.name, family=inst.family, rows=lp.num_rows, cols=lp.num_cols,
-                           nnz=lp.nnz, solver=sname, repeat=rep)
-                records.append(rec)
-                if not args.quiet:
-                    obj = rec.get("objective")
-                    print(f"{inst.name:<44} {sname:<16} {str(rec.get('status') or 'error'):<24} "
-                          f"obj={'-' if obj is None else f'{obj:.8g}':<14} {rec['total_seconds']:8.3f}s"
-                          + (f"  {rec['error']}" if rec.get("error") else ""), flush=True)
+    instance_info: list[dict[str, Any]] = []
 
-    cells = score(records, time_limit, args.check_tol)
-    rows = summary(cells, names)
-    doc = {
-        "suite": args.suite,
-        "time_limit": time_limit,
-        "repeats": repeats,
-        "tolerance": args.tolerance,
-        "check_tol": args.check_tol,
-        "solvers": names,
-        "skipped_solvers": skipped,
-        "machine": machine_info(),
-        "instances": instance_info,
-        "summary": rows,
-        "runs": records,
-        "wall_seconds": time.perf_counter() - t_start,
-    }
+    def document(interrupted: bool = False) -> tuple[dict[str, Any], dict]:
+        cells = score(records, time_limit, args.check_tol)
+        doc = {
+            "suite": args.suite,
+            "time_limit": time_limit,
+            "repeats": repeats,
+            "tolerance": args.tolerance,
+            "check_tol": args.check_tol,
+            "solvers": names,
+            "skipped_solvers": skipped,
+            "machine": machine,
+            "instances": instance_info,
+            "summary": summary(cells, names),
+            "runs": records,
+            "complete": False,
+            "interrupted": interrupted,
+            "wall_seconds": time.perf_counter() - t_start,
+        }
+        return doc, cells
+
+    try:
+        for inst in insts:
+            try:
+                lp = inst.build()
+            except Exception as e:  # a family point relulp refuses (e.g. too large): record and go on
+                print(f"{inst.name}: not built: {type(e).__name__}: {e}", file=sys.stderr)
+                instance_info.append({"name": inst.name, "family": inst.family, "params": inst.params,
+                                      "error": f"{type(e).__name__}: {e}"})
+                continue
+            instance_info.append({"name": inst.name, "family": inst.family, "params": inst.params,
+                                  "rows": lp.num_rows, "cols": lp.num_cols, "nnz": lp.nnz})
+            for (b, m), sname in zip(runnable, names):
+                for rep in range(repeats):
+                    rec = run_one(lp, b, m, time_limit, args.tolerance)
+                    rec.update(instance=inst.name, family=inst.family, rows=lp.num_rows, cols=lp.num_cols,
+                               nnz=lp.nnz, solver=sname, repeat=rep)
+                    records.append(rec)
+                    if not args.quiet:
+                        obj = rec.get("objective")
+                        print(f"{inst.name:<44} {sname:<16} {str(rec.get('status') or 'error'):<24} "
+                              f"obj={'-' if obj is None else f'{obj:.8g}':<14} {rec['total_seconds']:8.3f}s"
+                              + (f"  {rec['error']}" if rec.get("error") else ""), flush=True)
+            write_outputs(document()[0], json_path, csv_path)  # incremental: a crash keeps what is done
+    except KeyboardInterrupt:
+        doc, _ = document(interrupted=True)
+        write_outputs(doc, json_path, csv_path)
+        print(f"\nrelulp bench: interrupted: {len(records)} finished run{'s' if len(records) != 1 else ''} "
+              f"({len(instance_info)} of {len(insts)} instances) kept in {json_path}, {csv_path}",
+              file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+
+    doc, cells = document()
+    doc["complete"] = True
     write_outputs(doc, json_path, csv_path)
+    rows = doc["summary"]
     print()
     print(format_summary(rows, time_limit, args.check_tol))
     if png_path is not None:
@@ -257,5 +365,5 @@ if __name__ == "__main__":  # pragma: no cover
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        traceback.print_exc()
-        sys.exit(130)
+        print("python -m solvers.bench: interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)

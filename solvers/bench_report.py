@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -149,16 +150,25 @@ CSV_FIELDS = [
 
 
 def write_outputs(doc: dict[str, Any], json_path: Path | None, csv_path: Path | None) -> None:
+    """Write the JSON document and the CSV of its runs. Each file is written to a temporary name and then
+    renamed, so an interrupted write (Ctrl-C, a kill) never leaves a truncated file: readers see the
+    previous complete version or the new one."""
     if json_path is not None:
+        json_path = Path(json_path)
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(doc, indent=1, default=_json_default))
+        tmp = json_path.with_name(json_path.name + ".tmp")
+        tmp.write_text(json.dumps(doc, indent=1, default=_json_default))
+        os.replace(tmp, json_path)
     if csv_path is not None:
+        csv_path = Path(csv_path)
         csv_path.parent.mkdir(parents=True, exist_ok=True)
-        with csv_path.open("w", newline="") as f:
+        tmp = csv_path.with_name(csv_path.name + ".tmp")
+        with tmp.open("w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
             w.writeheader()
             for r in doc["runs"]:
                 w.writerow(r)
+        os.replace(tmp, csv_path)
 
 
 def _json_default(o):

@@ -30,6 +30,16 @@ class ProblemDataError(SolverError, DataError):
     """Bad problem data: NaN, wrong shapes, lower bound above upper bound, wrong types."""
 
 
+class CoefficientRangeError(ProblemDataError):
+    """Coefficients or bounds whose magnitude no backend handles correctly (see solvers.problem)."""
+
+
+class TriviallyInfeasibleError(ProblemDataError):
+    """A Pyomo constraint with no variables that can never hold (e.g. ``0 >= 1``): the LP is infeasible.
+    :func:`solvers.solve` reports it as :attr:`Status.INFEASIBLE`, as it does for the same row of a
+    SparseLP."""
+
+
 class NotLinearError(SolverError, ValueError):
     """A Pyomo model that is not a continuous LP (integer variables, nonlinear terms, several objectives,
     components the LP compiler cannot read)."""

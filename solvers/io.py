@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from relulp.lp import SparseLP
 
 from .errors import BackendFailure, ProblemDataError
+from .highs_adapter import new_highs
 
 
 def read_lp_file(path: str | Path, relax_integers: bool = False) -> SparseLP:
@@ -24,8 +25,7 @@ def read_lp_file(path: str | Path, relax_integers: bool = False) -> SparseLP:
     path = Path(path)
     if not path.exists():
         raise ProblemDataError(f"no such file: {path}")
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     if h.readModel(str(path)) == highspy.HighsStatus.kError:
         raise BackendFailure(f"HiGHS could not read {path}")
     lp = h.getLp()

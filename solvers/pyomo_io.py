@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from relulp.lp import SparseLP
 
-from .errors import NotLinearError, ProblemDataError
+from .errors import NotLinearError, ProblemDataError, TriviallyInfeasibleError
 from .result import Result
 
 
@@ -49,7 +49,7 @@ class PyomoMapping:
         from pyomo.core.base.suffix import Suffix
 
         s = self.sign
-        for name in ("objective", "solver_objective", "dual_objective"):
+        for name in ("objective", "point_objective", "solver_objective", "dual_objective"):
             v = getattr(result, name)
             if v is not None:
                 setattr(result, name, s * v)
@@ -95,7 +95,7 @@ def from_pyomo(model) -> tuple[SparseLP, PyomoMapping]:
     except (InvalidExpressionError, InvalidConstraintError) as e:
         raise NotLinearError(f"the model is not linear: {e}") from e
     except InfeasibleConstraintException as e:
-        raise ProblemDataError(str(e)) from e
+        raise TriviallyInfeasibleError(str(e)) from e
     except ValueError as e:  # unknown active components (SOS, disjunctions, ...)
         raise NotLinearError(f"the model is not a plain LP: {e}") from e
 

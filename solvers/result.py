@@ -19,6 +19,9 @@ class Status(enum.Enum):
     """Solver-independent termination status."""
 
     OPTIMAL = "optimal"
+    #: The solver said optimal, but relulp's own residuals at its point exceed the tolerance
+    #: (see :func:`solvers.api.verify`); ``success`` is False and the message gives the residuals.
+    OPTIMAL_INACCURATE = "optimal_inaccurate"
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
@@ -46,7 +49,11 @@ class Result:
       ``rel_gap`` = |objective - dual_objective| / (1 + |objective| + |dual_objective|).
 
     ``objective`` is ``c @ x + const`` computed by relulp from ``x`` (for a Pyomo model: in the model's
-    own sense, so a maximisation reports its maximum); ``solver_objective`` is the solver's own number.
+    own sense, so a maximisation reports its maximum), given only for ``OPTIMAL`` and
+    ``OPTIMAL_INACCURATE`` (None otherwise: an infeasible, unbounded or stopped solve has no optimum;
+    ``point_objective`` is then the value at the point the solver returned, if any); ``solver_objective``
+    is the solver's own number, likewise only for those two statuses. ``verify_tolerance`` is the bound the
+    relative residuals were checked against.
     ``tolerance`` is the tolerance the solver was actually run at (absolute for simplex/IPM, relative for
     the PDLP family); ``native_status`` is the solver's own status word.
     """
@@ -54,6 +61,7 @@ class Result:
     status: Status
     message: str = ""
     objective: float | None = None
+    point_objective: float | None = None
     x: np.ndarray | None = None
     row_duals: np.ndarray | None = None
     reduced_costs: np.ndarray | None = None
@@ -72,12 +80,13 @@ class Result:
     solver_version: str = ""
     native_status: str = ""
     tolerance: float | None = None
+    verify_tolerance: float | None = None
     time_limit: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
-        """True iff the solver proved optimality (status OPTIMAL)."""
+        """True iff the solver proved optimality and relulp's residuals confirm it (status OPTIMAL)."""
         return self.status is Status.OPTIMAL
 
     @property

@@ -1,25 +1,23 @@
-"""The python examples of docs/analysis.md run, and its images exist."""
+"""The python examples of docs/analysis.md run and print what the page says (the conventions of
+tests/test_docs.py), every drop they show is certified, and the page's images exist."""
 
 import re
 from pathlib import Path
 
 import pytest
+from test_docs import page_blocks, run_page
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "analysis.md"
-_BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 
 
 def test_analysis_page_examples_run(tmp_path, monkeypatch):
-    blocks = [m.group(1) for m in _BLOCK.finditer(DOC.read_text())]
-    assert len(blocks) >= 2
+    blocks = page_blocks(DOC.read_text())
+    assert len(blocks) >= 2 and all(b.expected is not None for b in blocks)
     monkeypatch.chdir(tmp_path)
-    ns: dict = {"__name__": "docs_analysis"}
-    for k, code in enumerate(blocks, 1):
-        try:
-            exec(compile(code, f"docs/analysis.md [python block {k}]", "exec"), ns)
-        except Exception as e:  # pragma: no cover - the message names the block
-            raise AssertionError(f"docs/analysis.md block {k} failed: {type(e).__name__}: {e}") from e
+    ns = run_page("docs/analysis.md")
     assert ns["pr"].verify() == [] and ns["res"].verify() == []
+    # the random body has redundant rows (an LP per row finds 3): pruning must find them
+    assert sorted(ns["pr"].dropped) == [1, 9, 11] and len(ns["res"].dropped) == 160
 
 
 def test_analysis_page_images_exist():

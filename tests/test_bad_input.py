@@ -90,3 +90,86 @@ def test_memory_limit_setting():
             set_memory_limit(0)
     finally:
         set_memory_limit(old)
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 13: memory cap settings, complex / object input
+# ------------------------------------------------------------------------------------------------
+
+def _run_python(code: str, **env):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+
+
+def test_bad_memory_limit_environment_names_the_variable():
+    # `import relulp` works; the first use of the cap says what is wrong with the variable
+    proc = _run_python("import relulp\n"
+                       "try:\n"
+                       "    relulp.get_memory_limit()\n"
+                       "except relulp.UnknownOptionError as e:\n"
+                       "    print('ERR', e)\n", RELULP_MEMORY_LIMIT="lots")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ERR") and "RELULP_MEMORY_LIMIT" in proc.stdout
+    assert "'lots'" in proc.stdout and "512M" in proc.stdout  # the value and the accepted forms
+
+
+@pytest.mark.parametrize("value", ["-1", "-2G", "0", "0K"])
+def test_non_positive_memory_limit_environment_refused(value):
+    proc = _run_python("import relulp\n"
+                       "try:\n"
+                       "    relulp.get_memory_limit(); print('ACCEPTED')\n"
+                       "except ValueError as e:\n"
+                       "    print('ERR', e)\n", RELULP_MEMORY_LIMIT=value)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ERR") and "RELULP_MEMORY_LIMIT" in proc.stdout and "positive" in proc.stdout
+
+
+@pytest.mark.parametrize("value,nbytes", [("1G", 2**30), ("512M", 512 * 2**20), ("1.5GiB", 3 * 2**29),
+                                          ("2gb", 2 * 2**30), ("4096", 4096), (" 3k ", 3072)])
+def test_memory_limit_environment_forms(value, nbytes):
+    proc = _run_python("import relulp; print(relulp.get_memory_limit())", RELULP_MEMORY_LIMIT=value)
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) == nbytes
+
+
+def test_memory_limit_strings_and_typed_errors(problem):
+    from relulp.config import ConfigError, parse_memory_limit, resolve_memory_limit
+
+    old = get_memory_limit()
+    try:
+        set_memory_limit("1G")
+        assert get_memory_limit() == 2**30
+        for bad in ("lots", "-1G", -5, 0, float("nan"), True, None, "1X"):
+            with pytest.raises(UnknownOptionError, match="512M"):
+                set_memory_limit(bad)
+        assert get_memory_limit() == 2**30  # a refused value changes nothing
+    finally:
+        set_memory_limit(old)
+    assert issubclass(ConfigError, RelulpError) and issubclass(ConfigError, ValueError)
+    assert parse_memory_limit("2M") == resolve_memory_limit("2M") == 2 * 2**20
+    assert resolve_memory_limit(None) == get_memory_limit()
+    with pytest.raises(ConfigError, match="memory_limit"):
+        resolve_memory_limit("1 gigabyte")
+
+
+@pytest.mark.parametrize("build", BUILDERS)
+def test_complex_and_object_input_refused(problem, build):
+    X, y, tree = problem
+    with pytest.raises(DataError, match="complex"):
+        build(tree, X + 1e-3j, y)
+    with pytest.raises(DataError, match="complex"):
+        build(tree, X, y + 0j, objective="l1")
+    with pytest.raises(DataError, match="object"):
+        build(tree, X.astype(object), y)
+
+
+def test_check_X_still_accepts_real_inputs():
+    from relulp.validation import check_X
+
+    assert check_X([[1, 2], [3, 4]]).dtype == np.float64
+    assert check_X(np.ones((2, 2), dtype=np.float32)).dtype == np.float64
+    assert check_X(np.ones((2, 2), dtype=bool)).shape == (2, 2)

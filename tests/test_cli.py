@@ -116,7 +116,7 @@ def test_solve_multiclass_one_vs_rest(capsys, tmp_path):
 @pytest.mark.parametrize("pyomo", [True, False])
 def test_write_files_with_symbolic_names(capsys, tmp_path, suffix, pyomo):
     path = tmp_path / f"model{suffix}"
-    argv = ["solve", "--patterns", "6", "--write", str(path)] + ([] if pyomo else ["--no-pyomo"])
+    argv = ["solve", "--patterns", "10", "--write", str(path)] + ([] if pyomo else ["--no-pyomo"])
     rc, rec, _ = run_json(capsys, *argv)
     assert rc == 0 and rec["files"] == [str(path)] and rec["writer"] == ("pyomo" if pyomo else "highs")
     text = path.read_text()
@@ -141,7 +141,10 @@ def test_write_files_with_symbolic_names(capsys, tmp_path, suffix, pyomo):
     (["build", "--write", "model.txt"], 2, [".lp or .mps"]),
     (["build", "--eps", "0.1"], 2, ["--eps applies"]),
     (["build", "--lam", "-1", "--objective", "hinge"], 2, ["--lam"]),
-    (["solve", "--patterns", "5", "--backend", "nope"], 1, ["unknown backend"]),
+    (["solve", "--patterns", "5", "--backend", "nope"], 2, ["unknown backend"]),
+    (["solve", "--patterns", "5", "--method", "nope"], 2, ["no method 'nope'"]),
+    (["solve", "--patterns", "5", "--solver-option", "novalue"], 2, ["KEY=VALUE"]),
+    (["build", "--seed", "-1"], 2, ["--seed"]),
     (["solve", "--patterns", "5", "--option", "novalue"], 2, ["KEY=VALUE"]),
     (["build", "--objective", "nope"], 2, ["invalid choice"]),
     (["frobnicate"], 2, ["invalid choice"]),
@@ -272,3 +275,136 @@ def test_dataset_from_csv(capsys, tmp_path):
     rc, rec, _ = run_json(capsys, "solve", "--dataset", str(path), "--patterns", "20")
     assert rc == 0 and rec["status"] == "optimal" and rec["n_train"] + rec["n_test"] == 100
     assert rec["train_accuracy"] == 1.0
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 13: one seed, clear errors, consistent options
+# ------------------------------------------------------------------------------------------------
+
+def test_default_seed_gives_the_papers_pattern_counts(capsys):
+    # `relulp build --patterns 1000` and `--layers 3 --patterns 50,100` with the default seed 0
+    rc, rec, err = run_json(capsys, "build", "--patterns", "1000", "--no-pyomo")
+    assert rc == 0 and rec["patterns"] == [623]
+    rc, rec, _ = run_json(capsys, "build", "--layers", "3", "--patterns", "50,100", "--no-pyomo")
+    assert rc == 0 and rec["patterns"] == [34, 57]
+    rc, rec, _ = run_json(capsys, "build", "--patterns", "1000", "--no-pyomo", "--rng", "legacy")
+    assert rc == 0 and rec["patterns"] == [623]  # legacy is the default
+    rc, rec, _ = run_json(capsys, "build", "--patterns", "1000", "--no-pyomo", "--rng", "numpy")
+    assert rc == 0 and rec["patterns"] == [602]  # opt-in: numpy's default_rng stream
+
+
+def test_cli_seed_is_the_library_seed(capsys):
+    import relulp
+    from relulp import datasets
+
+    ds = datasets.spiral()
+    rc, rec, _ = run_json(capsys, "build", "--layers", "3", "--patterns", "10,20", "--seed", "3", "--no-pyomo")
+    lib = relulp.sample_deep_patterns(ds.X_train, [10, 20], seed=3)
+    assert rc == 0 and rec["patterns"] == [D.shape[1] for D in lib]
+
+
+def test_demo_uses_the_same_seed(tmp_path, capsys):
+    rc, _, _ = run(capsys, "demo", "--out", str(tmp_path), "--patterns2", "1000", "--patterns3", "50,100",
+                   "--no-plot", "--time-limit", "0.001")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert [r["patterns"] for r in summary["runs"]] == [[623], [34, 57]] and summary["seed"] == 0
+
+
+def test_latin1_csv_clear_error_exit_2(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("x1,x2,label\n0.5,1.2,caf\u00e9\n0.3,0.1,no\n".encode("latin-1"))
+    proc = subprocess.run([sys.executable, "-m", "relulp.cli", "solve", "--dataset", str(path), "--patterns", "5"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "UnicodeDecodeError" not in proc.stderr
+    assert "latin.csv" in proc.stderr and "UTF-8" in proc.stderr and "byte offset 23" in proc.stderr
+
+
+def test_dataset_help_documents_the_csv_format(capsys):
+    rc, out, _ = run(capsys, "solve", "--help")
+    assert rc == 0
+    flat = " ".join(out.split()).replace("- ", "-")  # argparse wraps lines at hyphens
+    for words in ("UTF-8", "comma-separated", "LAST column", "header row"):
+        assert words in flat
+
+
+def test_one_class_csv_reports_its_label(capsys, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i * i},1\n" for i in range(6)))
+    rc, out, err = run(capsys, "solve", "--dataset", str(path), "--patterns", "5")
+    assert rc == 1 and "every label is 1" in err and "[0.0]" not in err
+
+
+def test_bad_names_are_refused_before_the_build(capsys, monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("the problem was prepared before the names were checked")
+
+    monkeypatch.setattr(cli, "prepare_problem", boom)
+    for argv in (["--backend", "nope"], ["--method", "simplexx"], ["--backend", "glpk", "--method", "pdlp"]):
+        rc, out, err = run(capsys, "solve", *argv)
+        assert rc == 2 and "error" in err and "Traceback" not in err
+
+
+def test_solver_option_spelling_and_alias(capsys):
+    for flag in ("--solver-option", "--option"):
+        rc, rec, _ = run_json(capsys, "solve", "--patterns", "20", flag, "run_crossover=off")
+        assert rc == 0 and rec["status"] == "optimal"
+
+
+def test_large_lp_warning_on_stderr(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "LARGE_LP_NNZ", 100)
+    rc, rec, err = run_json(capsys, "solve", "--patterns", "20")
+    assert rc == 0
+    assert f"this LP has {rec['nnz']:,} nonzeros" in err and "Ctrl-C stops it" in err and "minutes" in err
+
+
+def test_bad_memory_limit_environment_in_the_cli(tmp_path):
+    env = {**os.environ, "RELULP_MEMORY_LIMIT": "lots"}
+    proc = subprocess.run([sys.executable, "-m", "relulp.cli", "build", "--patterns", "5", "--no-pyomo"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "RELULP_MEMORY_LIMIT" in proc.stderr and "'lots'" in proc.stderr
+
+
+def test_keyboard_interrupt_exit_130(capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_build", interrupted)
+    monkeypatch.setattr(cli, "COMMANDS", dict(cli.COMMANDS))
+
+    @cli.register_command("build")
+    def install(sub):
+        p = sub.add_parser("build")
+        p.set_defaults(func=interrupted)
+
+    rc, _, err = run(capsys, "build")
+    assert rc == 130 and "interrupted" in err
+
+
+def test_ctrl_c_ends_the_console_script_even_if_python_never_sees_it(tmp_path):
+    """A solver that keeps the main thread (MPAX under JAX) swallowed Ctrl-C and the CLI hung: the
+    watchdog exits 130 after the grace period (here the script ignores the KeyboardInterrupt)."""
+    import signal
+    import time
+
+    code = ("import sys, time\n"
+            "from relulp import cli\n"
+            "cli.INTERRUPT_GRACE_SECONDS = 0.5\n"
+            "cli._install_interrupt_watchdog('relulp test')\n"
+            "print('ready', flush=True)\n"
+            "t0 = time.time()\n"
+            "while time.time() - t0 < 30:\n"
+            "    try:\n"
+            "        time.sleep(0.05)\n"
+            "    except KeyboardInterrupt:\n"
+            "        pass  # a runtime that never lets the interrupt through\n"
+            "sys.exit(5)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)
+    assert proc.stdout.readline().strip() == "ready"
+    t0 = time.time()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130 and "interrupted" in err
+    assert time.time() - t0 < 10

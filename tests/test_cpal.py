@@ -317,6 +317,85 @@ def test_cutting_plane_training_converges_on_its_training_set(tree1):
     assert clf.history_[-1].violated == 0 and all(len(s.cut_points) <= 2 for s in clf.history_)
 
 
+def _forward(tree, theta, X, fit_intercept=True):
+    """The recovered network's numpy forward pass (never the pattern matrix)."""
+    net = recover_network(tree, theta, fit_intercept=fit_intercept)
+    Xa = np.hstack([X, np.ones((len(X), 1))]) if fit_intercept else X
+    h = Xa
+    for W in net.weights:
+        h = np.maximum(h @ W, 0.0)
+    f = h @ net.output_weights
+    np.testing.assert_allclose(f, net.decision_function(X), rtol=1e-10, atol=1e-12)
+    return f
+
+
+def _separable_sets():
+    """Small random sets labelled by a random ReLU network (so a network fits them)."""
+    out = []
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        X = rng.uniform(-1, 1, size=(16 + 4 * seed, 2))
+        W = rng.normal(size=(3, 4))
+        f = np.maximum(np.hstack([X, np.ones((len(X), 1))]) @ W, 0) @ np.array([1.0, -1.0, 1.0, -1.0])
+        out.append((X, np.where(f >= np.median(f), 1.0, -1.0), seed))
+    return out
+
+
+@pytest.mark.parametrize("case", ["spiral30", "spiral_deep", "spiral_b4", "random"])
+def test_algorithm_1_converged_means_the_network_fits_every_training_point(case):
+    """Issue 13 item 4: the oracle counts a point as violated when its margin OR any of its cone rows fails
+    at the centre, so "converged" means the recovered network classifies every training point."""
+    X, y = SPIRAL.X_train, SPIRAL.y_train
+    if case == "spiral30":
+        runs = [(X, y, dict(n_patterns=30, random_state=0))]
+    elif case == "spiral_deep":
+        runs = [(X, y, dict(n_patterns=(10, 20), random_state=0, max_iter=300))]
+    elif case == "spiral_b4":
+        runs = [(X, y, dict(n_patterns=50, random_state=1, batch_size=4))]
+    else:
+        runs = [(Xr, yr, dict(n_patterns=15, random_state=s)) for Xr, yr, s in _separable_sets()]
+    converged = 0
+    for Xr, yr, kw in runs:
+        clf = CuttingPlaneClassifier(**kw).fit(Xr, yr)
+        if clf.status_ != "converged":
+            continue
+        converged += 1
+        f = _forward(clf.tree_, clf.theta_, Xr)
+        assert np.mean(np.where(f >= 0, 1.0, -1.0) == yr) == 1.0
+        assert np.all(yr * f > 0)
+        assert clf.score(Xr, yr) == 1.0
+        # and the oracle agrees: no fit row and no cone row of any point fails at the centre
+        cm = clf._cut_model
+        assert not cm.cut_violations(clf.theta_, np.where(yr == clf.classes_[1], 1.0, -1.0)).any()
+    assert converged >= 1
+
+
+def test_cut_violations_is_fit_rows_or_cone_rows(tree1):
+    X, y = SPIRAL.X_train, SPIRAL.y_train
+    cm = CutModel(tree1, X)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        theta = rng.normal(size=cm.dim)
+        mask = cm.cut_violations(theta, y)
+        expect = np.zeros(len(X), dtype=bool)
+        for i in range(len(X)):
+            A, b = cm.cut([i], [y[i]])
+            vals = A @ theta - b  # <= 0 when satisfied; row 0 is the margin row (trigger y f <= 0)
+            expect[i] = vals[0] >= 0 or np.any(vals[1:] > 0)
+        np.testing.assert_array_equal(mask, expect)
+    assert cm.cone.shape == (80 * tree1.num_nodes(1), cm.dim) and cm.cone_point.shape == (cm.cone.shape[0],)
+
+
+def test_cutting_plane_regression_converged_means_the_network_is_in_the_tube():
+    ds = quadratic()
+    eps = 0.02
+    reg = CuttingPlaneRegressor(n_patterns=200, eps=eps, random_state=0).fit(ds.X_train, ds.y_train)
+    assert reg.status_ == "converged"
+    f = _forward(reg.tree_, reg.theta_, ds.X_train)
+    assert np.max(np.abs(f - ds.y_train)) <= eps * (1 + 1e-9)
+    assert not reg._cut_model.cut_violations(reg.theta_, ds.y_train, task="regression", eps=eps).any()
+
+
 def test_cutting_plane_regression_fits_the_tube():
     ds = quadratic()
     reg = CuttingPlaneRegressor(n_patterns=200, eps=0.02, random_state=0).fit(ds.X_train, ds.y_train)

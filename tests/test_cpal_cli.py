@@ -89,7 +89,32 @@ def test_theorem_6_3_centroid_cuts_keep_at_most_1_minus_1_over_e(tmp_path):
     (["--dataset", "spiral,quadratic"], 2, "--compare"),
     (["--layers", "3", "--patterns", "10"], 2, "hidden layer"),
     (["--compare", "--dataset", "quadratic"], 2, "binary"),
+    (["--backend", "nope"], 2, "unknown backend"),
+    (["--method", "nope", "--final-solve"], 2, "no method 'nope'"),
+    (["--solver-option", "novalue"], 2, "KEY=VALUE"),
+    (["--option", "novalue"], 2, "KEY=VALUE"),
+    (["--seed", "-3"], 2, "--seed"),
 ])
 def test_bad_input_exit_codes(argv, code, msg, capsys):
     assert main(["cpal", *argv, "--no-progress", "-q"]) == code
     assert msg in capsys.readouterr().err
+
+
+def test_bad_backend_refused_before_any_work(capsys, monkeypatch):
+    import relulp.cpal.data as data
+
+    def boom(*a, **k):
+        raise AssertionError("data loaded before the backend name was checked")
+
+    monkeypatch.setattr(data, "load_dataset", boom)
+    assert main(["cpal", "--backend", "hihgs", "--no-progress", "-q"]) == 2
+    assert "unknown backend" in capsys.readouterr().err
+
+
+def test_option_alias_matches_solve(tmp_path):
+    # --option (the `relulp solve` spelling) is accepted by cpal, --solver-option by both
+    from relulp.cli import build_parser
+
+    a = build_parser().parse_args(["cpal", "--option", "run_crossover=off", "--solver-option", "threads=1"])
+    b = build_parser().parse_args(["solve", "--option", "run_crossover=off", "--solver-option", "threads=1"])
+    assert a.solver_option == b.solver_option == ["run_crossover=off", "threads=1"]

@@ -280,3 +280,58 @@ def test_dataset_validation():
     with pytest.raises(DataError):
         Dataset(X, np.zeros(3), np.zeros((3, 1)), np.zeros(3), name="x", task="regression", feature_names=("a", "b"))
     assert "spiral" in repr(spiral()) and rds.SKLEARN_DATASETS
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 13: encodings, one-class files, non-zip .npz, documented format
+# ------------------------------------------------------------------------------------------------
+
+def test_load_csv_latin1_is_a_clear_error(tmp_path):
+    p = tmp_path / "latin.csv"
+    p.write_bytes("x1,x2,label\n0.5,1.2,caf\u00e9\n0.3,0.1,th\u00e9\n".encode("latin-1"))
+    with pytest.raises(rds.CSVEncodingError) as info:
+        load_csv(p)
+    msg = str(info.value)
+    assert str(p) in msg and "UTF-8" in msg and "byte 0xe9" in msg and "offset 23" in msg and "line 2" in msg
+    assert isinstance(info.value, DataError)
+
+
+def test_load_csv_utf8_with_bom_and_non_ascii_labels(tmp_path):
+    p = tmp_path / "utf8.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + "x1,x2,label\n0.5,1.2,caf\u00e9\n0.3,0.1,th\u00e9\n".encode("utf-8"))
+    ds = load_csv(p, test_size=0)
+    assert ds.feature_names == ("x1", "x2") and ds.classes == ("caf\u00e9", "th\u00e9")
+
+
+@pytest.mark.parametrize("label", ["1", "7", "yes"])
+def test_load_csv_one_class_reports_the_value_in_the_file(tmp_path, label):
+    p = tmp_path / "one.csv"
+    p.write_text("a,b,y\n" + "".join(f"{i},{i + 1},{label}\n" for i in range(5)))
+    with pytest.raises(DataError, match="two classes") as info:
+        load_csv(p)
+    shown = repr(int(label)) if label.isdigit() else repr(label)
+    assert f"every label is {shown}" in str(info.value)
+    assert "0" not in str(info.value).split("every label is")[1].split("(")[0]  # not a re-encoded label
+
+
+def test_load_npz_text_file_is_not_called_pickled(tmp_path):
+    p = tmp_path / "data.npz"
+    p.write_text("X,y\n1,2\n")
+    with pytest.raises(DataError, match="not a valid .npz") as info:
+        load_npz(p)
+    assert "pickle" not in str(info.value) and "zip" in str(info.value)
+    q = tmp_path / "single.npz"
+    with open(q, "wb") as fh:
+        np.save(fh, np.ones((3, 2)))
+    with pytest.raises(DataError, match=r"\.npy file"):
+        load_npz(q)
+    r = tmp_path / "broken.npz"
+    r.write_bytes(b"PK\x03\x04garbage")
+    with pytest.raises(DataError, match="not a valid .npz"):
+        load_npz(r)
+
+
+def test_csv_format_is_documented():
+    doc = rds.__doc__ + (load_csv.__doc__ or "")
+    for words in ("UTF-8", "last column", "header", "comma"):
+        assert words in doc

@@ -3,6 +3,12 @@ checked against counts made independently (PatternTree.size and direct scipy/num
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+import sys
+
 import highspy
 import numpy as np
 import pytest
@@ -37,7 +43,7 @@ def _read_solve(path):
 
 CASES = [
     # (sizes, objective, formulation, kwargs)
-    ((8,), "min_l1", "nested", {}),
+    ((10,), "min_l1", "nested", {}),  # seed 0 (RandomState): 8 samples are infeasible for min_l1, 10 are not
     ((8,), "hinge", "nested", {"lam": 0.1}),
     ((3, 4), "hinge", "auxiliary", {"lam": 0.05}),
 ]
@@ -86,7 +92,7 @@ def test_sparse_lp_file_round_trip(tmp_path, spiral, sizes, objective, formulati
 
 
 def test_both_writers_name_columns_alike(tmp_path, spiral):
-    tree = _tree(spiral, (6,))
+    tree = _tree(spiral, (10,))
     lp = relulp.build_lp(tree, spiral.X_train, spiral.y_train, "min_l1")
     model = relulp.build_model(tree, spiral.X_train, spiral.y_train, "min_l1")
     export.write_mps(lp, tmp_path / "a.mps")
@@ -181,3 +187,66 @@ def test_statistics_without_blocks():
     assert (st.rhs_abs_min, st.rhs_abs_max) == (1.0, 2.0)
     assert st.bound_abs_min is None and st.equality_rows == 1 and st.free_cols == 0
     assert st.row_families == [] and st.col_families == []
+
+
+# ------------------------------------------------------------------------------------------------
+# MPS files are read by GLPK too (issue 13): glpsol 5.0 rejected Pyomo's OBJSENSE section
+# ------------------------------------------------------------------------------------------------
+
+GLPSOL = shutil.which("glpsol") or (os.path.join(os.path.dirname(sys.executable), "glpsol")
+                                    if os.path.exists(os.path.join(os.path.dirname(sys.executable), "glpsol")) else None)
+
+
+def _glpsol_optimum(path, tmp_path) -> float:
+    out = tmp_path / "glpsol.txt"
+    proc = subprocess.run([GLPSOL, "--freemps", str(path), "-o", str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "error" not in proc.stdout.lower(), proc.stdout
+    text = out.read_text()
+    assert re.search(r"Status:\s+OPTIMAL", text), text[:500]
+    return float(re.search(r"Objective:\s+\S+ = (\S+)", text).group(1))
+
+
+@pytest.mark.skipif(GLPSOL is None, reason="glpsol (GLPK) not installed")
+@pytest.mark.parametrize("sizes,objective,formulation,kw", CASES + [((10,), "l1", "nested", {"lam": 0.01})])
+@pytest.mark.parametrize("writer", ["pyomo", "sparse"])
+def test_mps_read_by_glpsol_and_highs(tmp_path, spiral, sizes, objective, formulation, kw, writer):
+    tree = _tree(spiral, sizes)
+    lp = relulp.build_lp(tree, spiral.X_train, spiral.y_train, objective, formulation, **kw)
+    ref = solvers.solve(lp, backend="highs")
+    assert ref.status == solvers.Status.OPTIMAL
+    src = lp if writer == "sparse" else relulp.build_model(tree, spiral.X_train, spiral.y_train, objective,
+                                                          formulation, **kw)
+    path = tmp_path / "m.mps"
+    export.write_mps(src, path)
+    assert "OBJSENSE" not in path.read_text()
+    assert _glpsol_optimum(path, tmp_path) == pytest.approx(ref.objective, rel=1e-6, abs=1e-6)
+    obj, *_ = _read_solve(path)
+    assert obj == pytest.approx(ref.objective, rel=1e-7, abs=1e-7)
+
+
+def test_portable_mps_removes_only_a_min_objsense(tmp_path):
+    body = "ROWS\n N  obj\n G  c1\nCOLUMNS\n x obj 1 c1 1\nRHS\n RHS c1 1\nBOUNDS\n LO BND x 0\nENDATA\n"
+    p = tmp_path / "a.mps"
+    p.write_text("NAME m\nOBJSENSE\n MIN\n" + body)
+    export._portable_mps(str(p))
+    assert p.read_text() == "NAME m\n" + body
+    p.write_text("NAME m\nOBJSENSE\n    MAX\n" + body)
+    export._portable_mps(str(p))
+    assert "MAX" in p.read_text()  # kept: dropping it would change the problem
+
+
+def test_export_available_after_plain_import():
+    code = "import relulp; print(relulp.export.write_mps.__name__, relulp.export.write_lp.__name__)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["write_mps", "write_lp"]
+
+
+def test_write_sparse_lp_prints_nothing_on_stdout(tmp_path, spiral, capfd):
+    lp = relulp.build_lp(_tree(spiral, (10,)), spiral.X_train, spiral.y_train, "min_l1")
+    capfd.readouterr()
+    export.write_mps(lp, tmp_path / "q.mps")
+    export.write_lp(lp, tmp_path / "q.lp")
+    assert capfd.readouterr().out == ""  # HiGHS's banner goes to stderr (solvers.highs_adapter.new_highs)

@@ -115,7 +115,7 @@ def test_sample_equals_naive_loop():
     X = np.random.default_rng(5).standard_normal((12, 3))
     for fit_intercept in (True, False):
         Xa = with_ones(X) if fit_intercept else X
-        H = np.random.default_rng(7).standard_normal((300, Xa.shape[1]))
+        H = np.random.RandomState(7).randn(300, Xa.shape[1])  # an int seed is RandomState(seed)
         D = sample_patterns(X, 300, seed=7, fit_intercept=fit_intercept)
         np.testing.assert_array_equal(D, naive_sample(Xa, H))  # same columns, same order
 
@@ -134,8 +134,12 @@ def test_sample_ties_count_as_active():
 
 
 def test_sample_generator_and_legacy_seed(spiral_X):
+    # an int seed means RandomState(seed); a Generator is used as given (another stream)
+    np.testing.assert_array_equal(sample_patterns(spiral_X, 200, seed=np.random.RandomState(9)),
+                                  sample_patterns(spiral_X, 200, seed=9))
     g = sample_patterns(spiral_X, 200, seed=np.random.default_rng(9))
-    np.testing.assert_array_equal(g, sample_patterns(spiral_X, 200, seed=9))
+    Xa = with_ones(spiral_X)
+    np.testing.assert_array_equal(g, naive_sample(Xa, np.random.default_rng(9).standard_normal((200, 3))))
     # Legacy RandomState reproduces the reference generate_hyperplane_arrangement exactly.
     Xa = with_ones(spiral_X)
     np.random.seed(0)
@@ -146,9 +150,11 @@ def test_sample_generator_and_legacy_seed(spiral_X):
     assert colset(ours) == colset(ref)
 
 
-def test_sample_spiral_default_rng_near_paper(spiral_X):
-    P = sample_patterns(spiral_X, 1000).shape[1]
-    assert 560 <= P <= 680  # 602 with seed 0; the paper's (legacy RNG) 623
+def test_sample_spiral_default_seed_is_paper(spiral_X):
+    # one seed, one pattern set: the default seed 0 is the reference's RandomState(0) -> the paper's 623
+    assert sample_patterns(spiral_X, 1000).shape[1] == 623
+    assert sample_patterns(spiral_X, 1000, seed=0).shape[1] == 623
+    assert sample_patterns(spiral_X, 1000, seed=np.random.default_rng(0)).shape[1] == 602  # numpy's new stream
 
 
 @pytest.mark.parametrize(
@@ -383,11 +389,11 @@ def test_deep_patterns_shapes_determinism_recomputation(spiral_X):
     assert all(len(colset(Dk)) == Dk.shape[1] for Dk in D)
     for a, b in zip(D, sample_deep_patterns(spiral_X, sizes, seed=3)):
         np.testing.assert_array_equal(a, b)
-    # Direct recomputation from the same draws.
-    rng = np.random.default_rng(3)
-    W1 = rng.standard_normal((3, 50))
-    W2 = rng.standard_normal((50, 100))
-    W3 = rng.standard_normal((100, 30))
+    # Direct recomputation from the same draws (an int seed is RandomState(seed)).
+    rng = np.random.RandomState(3)
+    W1 = rng.randn(3, 50)
+    W2 = rng.randn(50, 100)
+    W3 = rng.randn(100, 30)
     H1 = with_ones(spiral_X) @ W1
     H2 = np.maximum(H1, 0) @ W2
     H3 = np.maximum(H2, 0) @ W3
@@ -406,8 +412,8 @@ def test_deep_patterns_reproduce_reference(spiral_X):
     W2 = np.random.randn(50, 100)
     assert colset(D2) == colset(np.unique(np.maximum(Xa @ W1, 0) @ W2 >= 0, axis=1))
     assert colset(D1) == colset(np.unique(Xa @ W1 >= 0, axis=1))
-    D = sample_deep_patterns(spiral_X, [50, 100])
-    assert all(Dk.shape[1] > 0 for Dk in D)
+    D = sample_deep_patterns(spiral_X, [50, 100])  # the default seed 0 is the same stream
+    assert [Dk.shape[1] for Dk in D] == [34, 57]
 
 
 @pytest.mark.parametrize("sizes", [[], [0], [5, -1], [2.5], "ab", 5, [True]])
@@ -427,3 +433,40 @@ def test_unique_columns():
     np.testing.assert_array_equal(unique_columns(B, keep_order=False), B[:, [1, 0]])
     with pytest.raises(PatternError):
         unique_columns(np.ones(3, dtype=bool))
+
+
+# ------------------------------------------------------------------------------------------------
+# size checks and seeds (issue 13)
+# ------------------------------------------------------------------------------------------------
+
+def test_sample_huge_n_samples_refused_before_allocating(spiral_X):
+    from relulp import ModelSizeError
+
+    with pytest.raises(ModelSizeError, match="memory cap"):
+        sample_patterns(spiral_X, 10**12)
+    with pytest.raises(ModelSizeError, match="n_samples=1,000,000"):
+        sample_patterns(spiral_X, 1_000_000, memory_limit="1M")
+    with pytest.raises(ModelSizeError, match="memory cap"):
+        sample_deep_patterns(spiral_X, [10**6, 10**6])
+    assert sample_patterns(spiral_X, 100, memory_limit="1G").shape[0] == 80
+
+
+def test_sample_refuses_complex_and_object_X():
+    X = np.ones((4, 2)) + 1j
+    with pytest.raises(DataError, match="complex"):
+        sample_patterns(X, 10)
+    with pytest.raises(DataError, match="complex"):
+        sample_deep_patterns(X, [3])
+    with pytest.raises(DataError, match="object"):
+        sample_patterns(np.array([[1.0, "a"], [2.0, 3.0]], dtype=object), 10)
+
+
+def test_int_seed_is_legacy_stream_everywhere(spiral_X):
+    for seed in (0, 5):
+        np.testing.assert_array_equal(sample_patterns(spiral_X, 300, seed=seed),
+                                      sample_patterns(spiral_X, 300, seed=np.random.RandomState(seed)))
+        for a, b in zip(sample_deep_patterns(spiral_X, [7, 9], seed=seed),
+                        sample_deep_patterns(spiral_X, [7, 9], seed=np.random.RandomState(seed))):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(PatternError, match="2\\*\\*32"):
+        sample_patterns(spiral_X, 5, seed=2**32)

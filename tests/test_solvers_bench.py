@@ -7,13 +7,12 @@ import csv
 import json
 import math
 
-import highspy
 import numpy as np
 import pytest
 
 import solvers
 from solvers import Status, bench, bench_report, instances
-from solvers.backends.highs import to_highs_lp
+from solvers.highs_adapter import new_highs, to_highs_lp
 from solvers.io import read_lp_file
 
 
@@ -36,13 +35,15 @@ def test_bench_run_writes_every_run(tmp_path, capsys):
     write_mps(instances.textbook()[1].lp, lp_file)
     out = tmp_path / "b.json"
     args = parse(["bench", "--no-suite", "--n", "12", "--d", "2", "--widths", "4,3x3", "--objective", "l1",
-                  "--solvers", "highs:simplex,highs:ipm,glpk:simplex,nosuch:x", "--repeats", "2",
+                  "--solvers", "highs:simplex,highs:ipm,glpk:simplex,cupdlpx", "--repeats", "2",
                   "--time-limit", "30", "--json", str(out), "--quiet", str(lp_file)])
     assert args.func(args) == 0
     doc = json.loads(out.read_text())
     solvers_run = [s for s in ("highs:simplex", "highs:ipm", "glpk:simplex")
                    if s != "glpk:simplex" or "glpk" in solvers.available()]
-    assert doc["solvers"] == solvers_run and doc["skipped_solvers"]
+    assert doc["solvers"] == solvers_run
+    assert bool(doc["skipped_solvers"]) == ("cupdlpx" not in solvers.available())  # not installed: skipped
+    assert doc["complete"] is True and doc["interrupted"] is False
     assert [i["name"] for i in doc["instances"]][-1] == "textbook.mps"
     assert len(doc["runs"]) == 3 * len(solvers_run) * 2  # 2 relulp instances + 1 file, 2 repeats
     for r in doc["runs"]:
@@ -62,8 +63,7 @@ def test_bench_run_writes_every_run(tmp_path, capsys):
 
 
 def write_mps(lp, path):
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(to_highs_lp(lp))
     h.writeModel(str(path))
 
@@ -105,3 +105,85 @@ def test_sgm_and_scoring_by_hand():
     np.testing.assert_allclose(ratios["A"], [1.0, np.inf])
     np.testing.assert_allclose(ratios["B"], [4.0, 1.0])
     assert np.isinf(ratios["C"]).all()
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 13: bad input exits 2 before any work, results are never overwritten, Ctrl-C keeps the runs
+# ------------------------------------------------------------------------------------------------
+
+SMALL = ["--no-suite", "--n", "10", "--d", "2", "--widths", "3", "--objective", "l1", "--solvers", "highs:simplex",
+         "--quiet", "--no-plot"]
+
+
+def test_bench_missing_file_exit_2_writes_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = parse(["bench", *SMALL, "missing.mps"])
+    assert args.func(args) == 2
+    err = capsys.readouterr().err
+    assert "no such file" in err and "missing.mps" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("spec,words", [("nosuch:x", "unknown backend"), ("highs:simplexx", "no method")])
+def test_bench_bad_solver_names_exit_2(tmp_path, capsys, monkeypatch, spec, words):
+    monkeypatch.chdir(tmp_path)
+    args = parse(["bench", "--solvers", spec, "--quiet"])
+    assert args.func(args) == 2
+    assert words in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bench_does_not_overwrite_results(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.json"
+    out.write_text("earlier results")
+    args = parse(["bench", *SMALL, "--json", str(out)])
+    assert args.func(args) == 2
+    assert "already exist" in capsys.readouterr().err and out.read_text() == "earlier results"
+    args = parse(["bench", *SMALL, "--json", str(out), "--overwrite"])
+    assert args.func(args) == 0 and json.loads(out.read_text())["complete"] is True
+    # the default name moves on instead of overwriting
+    for k in range(2):
+        args = parse(["bench", *SMALL])
+        assert args.func(args) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["bench-smoke-2.csv", "bench-smoke-2.json", "bench-smoke.csv", "bench-smoke.json",
+                     "r.csv", "r.json"]
+
+
+def test_bench_interrupt_keeps_finished_runs(tmp_path, capsys, monkeypatch):
+    calls = {"n": 0}
+    real = bench.run_one
+
+    def flaky(*a, **k):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(bench, "run_one", flaky)
+    out = tmp_path / "i.json"
+    args = parse(["bench", "--no-suite", "--n", "10", "--d", "2", "--widths", "3", "--objective", "l1,hinge",
+                  "--seeds", "0,1", "--solvers", "highs:simplex", "--quiet", "--json", str(out)])
+    assert args.func(args) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "2 finished runs" in err
+    doc = json.loads(out.read_text())
+    assert doc["interrupted"] is True and doc["complete"] is False and len(doc["runs"]) == 2
+    assert all(r["status"] == "optimal" for r in doc["runs"])
+    assert len(list(csv.DictReader(out.with_suffix(".csv").open()))) == 2
+    assert not out.with_suffix(".png").exists()
+
+
+def test_bench_help_says_what_was_measured(capsys):
+    with pytest.raises(SystemExit):
+        parse(["bench", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "~1 min" not in out and "measured" in out and "smoke: 6 LPs" in out
+
+
+def test_gitignore_covers_default_outputs():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / ".gitignore").read_text().split()
+    assert "/relulp-demo/" in text and "/bench-*.json" in text and "/bench-*.csv" in text

@@ -12,6 +12,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from solvers.highs_adapter import new_highs, run
+
 from .exceptions import LPSolverError
 
 INF = highspy.kHighsInf
@@ -43,8 +45,7 @@ class HighsLP:
                  solver: str = "simplex", time_limit: float | None = None):
         A = as_csr(A)
         m, n = A.shape
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.setOptionValue("solver", solver)
         if time_limit is not None:
             h.setOptionValue("time_limit", float(time_limit))
@@ -83,7 +84,7 @@ class HighsLP:
 
     def solve(self) -> LPSolution:
         h = self.h
-        h.run()
+        run(h)
         ms = h.getModelStatus()
         info = h.getInfo()
         it = int(max(info.simplex_iteration_count, 0) + max(info.ipm_iteration_count, 0))

@@ -211,7 +211,7 @@ class Polytope:
         """T ∩ {a theta <= b}: a (N,) or (k, N) (dense or sparse), b scalar or (k,).
 
         The child inherits warm starts: this body's analytic centre (as a Newton start), the
-        hit-and-run samples that satisfy the cut and the rounding matrix (field notes: ~10 N steps of
+        hit-and-run samples that satisfy the cut and the rounding matrix (measured: ~10 N steps of
         burn-in from surviving samples instead of ~25 N from a centre).
         """
         a, bb = self._rows_in(a, b)
@@ -237,6 +237,8 @@ class Polytope:
         for key in ("analytic", "rounding", "samples"):
             if key in self._hints:
                 child._hints[key] = self._hints[key]
+            if f"own_{key}" in self._hints:
+                child._hints[key] = self._hints[f"own_{key}"]
         ac = self._cache.get("analytic")
         if ac is not None:
             child._hints["analytic"] = ac.x
@@ -248,9 +250,13 @@ class Polytope:
             self._hints["analytic"] = ac.x
         elif "analytic" in parent._hints:
             self._hints["analytic"] = parent._hints["analytic"]
-        if "rounding" in parent._hints:
-            self._hints["rounding"] = parent._hints["rounding"]
-        S = parent._hints.get("samples")
+        # a body's own sampling results (``own_*``, written by its sample / centroid / volume calls)
+        # warm-start its children; the body itself only reads what it inherited, so that its results
+        # for a given seed do not depend on which analyses ran on it before
+        L = parent._hints.get("own_rounding", parent._hints.get("rounding"))
+        if L is not None:
+            self._hints["rounding"] = L
+        S = parent._hints.get("own_samples", parent._hints.get("samples"))
         if S is not None and len(S):
             keep = np.all(np.asarray(a @ S.T).T <= bb[None, :], axis=1)  # samples that satisfy the cut
             if keep.any():

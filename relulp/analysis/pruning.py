@@ -34,6 +34,8 @@ import scipy.sparse as sp
 
 from relulp.exceptions import UnknownOptionError
 
+from solvers.highs_adapter import run, set_option
+
 from ._lp import HighsLP
 from .centers import chebyshev_center
 from .results import Bound, Certificate, DropReason
@@ -454,13 +456,16 @@ class _DualModel:
     def __init__(self, N: int, R: float):
         import highspy
 
+        from solvers.highs_adapter import new_highs
+
         self.N = N
-        self.h = highspy.Highs()
+        self.h = new_highs()
         h = self.h
-        for opt, val in (("output_flag", False), ("presolve", "off"), ("threads", 1),
-                         ("simplex_strategy", 1), ("simplex_scale_strategy", 0),
+        # No "threads" option: HiGHS's scheduler is process-wide (see solvers.highs_adapter), and the dual
+        # simplex on one small model is serial anyway.
+        for opt, val in (("presolve", "off"), ("simplex_strategy", 1), ("simplex_scale_strategy", 0),
                          ("primal_feasibility_tolerance", 1e-9), ("dual_feasibility_tolerance", 1e-9)):
-            h.setOptionValue(opt, val)
+            set_option(h, opt, val)
         self.inf = highspy.kHighsInf
         self.rows = np.arange(N, dtype=np.int32)
         h.addRows(N, np.zeros(N), np.zeros(N), 0, np.zeros(N, dtype=np.int32), np.zeros(0, dtype=np.int32),
@@ -496,7 +501,7 @@ class _DualModel:
 
         h = self.h
         h.changeRowsBounds(self.N, self.rows, c, c)
-        h.run()
+        run(h)
         ms = h.getModelStatus()
         if ms == highspy.HighsModelStatus.kOptimal:
             sol = h.getSolution()

@@ -46,6 +46,14 @@ class VolumeStatus(Enum):
     ACCURACY_NOT_REACHED = "accuracy_not_reached"  #: randomized, limits hit first; see the interval
 
 
+class MixingStatus(Enum):
+    """Whether the hit-and-run chains behind a centroid estimate mixed."""
+
+    MIXED = "mixed"  #: split-R-hat <= the target on every monitored coordinate: the error bar is trusted
+    NOT_MIXED = "not_mixed"  #: R-hat stayed above the target within the step limits: the error bar is inflated
+    TIME_LIMIT = "time_limit"  #: the time budget stopped the run first (results then depend on wall time)
+
+
 class DropReason(Enum):
     """Why :meth:`Polytope.prune` dropped a row (each drop carries a checkable certificate)."""
 
@@ -123,8 +131,18 @@ class CentroidResult:
 
     The standard error comes from the spread of the per-chain means over independent chains.
     ``rms_error`` = sqrt(mean(stderr^2)); ``mahalanobis_error`` = sqrt(stderr^T Sigma^-1 stderr)-type
-    scale: the expected error measured in the body's own covariance norm (field notes: a Grünbaum
-    slack of delta needs about N / delta^2 effective samples).
+    scale: the expected error measured in the body's own covariance norm (RMS error sqrt(N tau /
+    samples), tau the autocorrelation time: a Grünbaum slack of delta needs about N / delta^2
+    effective samples).
+
+    Mixing: ``rhat`` (N,) is the split-R-hat of each principal coordinate of the body (``rhat_max``
+    its maximum, also over the squared radius), ``ess`` (N,) the effective sample size of each
+    coordinate's mean (``ess_min`` the smallest). ``status`` is MIXED when ``rhat_max`` met the target;
+    otherwise (NOT_MIXED, TIME_LIMIT) ``stderr`` is inflated to the bound set's radius per
+    coordinate (never a tight error bar from chains that did not mix) and ``stderr_chains`` keeps the
+    nominal one. ``rounding_rounds`` counts the isotropic-rounding iterations and
+    ``rounding_condition`` is the condition number of the chains' covariance in the final rounded
+    frame (near 1: rounded).
     """
 
     x: np.ndarray
@@ -135,6 +153,20 @@ class CentroidResult:
     rms_error: float
     covariance_error: float
     covariance: np.ndarray | None = None
+    status: MixingStatus = MixingStatus.MIXED
+    rhat: np.ndarray | None = None
+    rhat_max: float = float("nan")
+    ess: np.ndarray | None = None
+    ess_min: float = float("nan")
+    rounding_rounds: int = 0
+    rounding_condition: float = float("nan")
+    stderr_chains: np.ndarray | None = None
+    message: str = ""
+
+    @property
+    def success(self) -> bool:
+        """The chains mixed (split-R-hat at target), so ``stderr`` is the chains' own error bar."""
+        return self.status is MixingStatus.MIXED
 
 
 @dataclass
@@ -171,6 +203,8 @@ class VolumeResult:
     seconds: float = 0.0
     levels: list[LevelRecord] = field(default_factory=list)
     message: str = ""
+    time_limited: bool = False
+    rounding_rounds: int = 0
 
     @property
     def success(self) -> bool:

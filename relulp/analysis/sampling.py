@@ -1,5 +1,5 @@
 """Uniform sampling of T by many-chain hit-and-run, and the centroid (Grünbaum centre) estimate
-(math.md §5, §6; field notes "Polytope geometry").
+(math.md §5, §6).
 
 C chains move at once, one matrix product per step:
 
@@ -21,7 +21,8 @@ covariance during burn-in only, then frozen. Each chain contributes its final st
 chain: independent samples); the centroid uses each chain's running mean, and its standard error
 comes from the spread of the chain means across independent chains.
 
-Defaults (field notes): burn-in 25 N steps from a centre, 10 N from samples that survived a cut.
+Defaults (measured at N = 100): burn-in 25 N steps from a centre, 10 N from samples that survived a cut
+(2 N drifted).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import scipy.sparse as sp
 from relulp.exceptions import DataError
 
 from ._threads import single_blas_thread
-from .results import Bound, CentroidResult, SampleResult
+from .results import Bound, CentroidResult, MixingStatus, SampleResult
 
 _TINY = 1e-300
 
@@ -497,48 +498,231 @@ def sample(P, n: int, *, burn_in: int | None = None, seed=None, start=None, adap
     with single_blas_thread():
         hr = HitAndRun(P, X0, rng, L=L, center=_radial_center(P, X0))
         hr.burn_in(steps, adapt=adapt)
-    P._hints["samples"] = hr.X.copy()
+    P._hints["own_samples"] = hr.X.copy()
     if hr.L is not None:
-        P._hints["rounding"] = hr.L
+        P._hints["own_rounding"] = hr.L
     return SampleResult(points=hr.X.copy(), n_chains=n, steps=steps, chain_steps=hr.chain_steps,
                         warm_start=kind, seed=seed)
 
 
+def round_isotropic(hr: HitAndRun, steps_per_round: int, max_rounds: int = 40, *, deadline: float | None = None):
+    """Iterated isotropic rounding of the body seen by the chains of ``hr`` (which must have a centre).
+
+    Each round runs ``steps_per_round`` steps, then measures the chains' covariance S_u in the current
+    rounded frame u = L^-1 (x - mu). If its eigenvalues lie in the band that C samples of an isotropic
+    body give (Marchenko-Pastur edges (1 -+ sqrt(N / C))^2, widened by 1.5) the body is rounded;
+    otherwise L <- L chol(S_u) (shrunk towards the identity in the u frame when chains are few) and
+    mu <- the chains' mean (if strictly interior), and the next round runs in the new frame. Chains
+    started at one point see only a small part of a skinny body; each round lets them spread further
+    along the long axes, so the covariance converges to the body's within a few rounds.
+
+    Deterministic for a given generator state (no wall-time decisions unless ``deadline``, a
+    ``time.perf_counter()`` value, is given). Returns (rounds, condition number of the last S_u,
+    whether the band was reached, whether the deadline stopped it).
+    """
+    import time
+
+    N, C = hr.N, hr.C
+    g = N / C
+    hi_band = 1.5 * (1 + np.sqrt(g)) ** 2
+    lo_band = (max(1 - np.sqrt(g), 0.05)) ** 2 / 1.5
+    cond = float("inf")
+    for r in range(1, max_rounds + 1):
+        hr.sweep(steps_per_round)
+        U = hr.U
+        Uc = U - U.mean(axis=0)
+        S = Uc.T @ Uc / max(C - 1, 1)
+        ev = np.linalg.eigvalsh(S)
+        cond = float(ev[-1] / max(ev[0], 1e-300))
+        if ev[0] >= lo_band and ev[-1] <= hi_band:
+            return r, cond, True, False
+        tr = float(np.trace(S)) / N
+        if not np.isfinite(tr) or tr <= 0:
+            return r, cond, False, False
+        k = C / (C + N)
+        S = k * S + (1 - k) * tr * np.eye(N) + 1e-10 * tr * np.eye(N)
+        try:
+            Lu = np.linalg.cholesky(S)
+        except np.linalg.LinAlgError:
+            return r, cond, False, False
+        L_old = hr.L if hr.L is not None else np.eye(N)
+        mu_new = hr.X.mean(axis=0)
+        P = hr.P
+        hr.set_rounding(L_old @ Lu)
+        if (P.m == 0 or np.all(P.slack(mu_new) > 0)) and P.bound_slack(mu_new) > 0:
+            hr.set_center(mu_new, hr.outer)
+        if deadline is not None and time.perf_counter() > deadline:
+            return r, cond, False, True
+    return max_rounds, cond, False, False
+
+
+def nested_rhat(sums, sqs, n: int, groups: np.ndarray, K: int):
+    """Split nested R-hat (Margossian et al. 2022, the R-hat for many short chains) and the effective
+    sample size of the mean, vectorised over the monitored coordinates.
+
+    sums, sqs : (2, C, Q) per-chain sums and sums of squares of the Q monitored quantities over the two
+        halves (n steps each) of every chain; each half counts as one chain (split R-hat).
+    groups : (C,) superchain of each chain (chains of a superchain started at one point), K of them.
+    nR-hat^2 = 1 + B / W with B the variance of the superchain means and W the mean over superchains of
+    (variance of the half-chain means within the superchain + mean within-half variance): about
+    sqrt(1 + 1 / (2M)) (M chains per superchain) when the chains forgot where they started, larger
+    when the superchains still remember their start points. ESS of the grand mean = var+ / Var(mean),
+    Var(mean) from the spread of the superchain means (clustered: valid whatever the correlation
+    inside a superchain).
+    Returns (rhat (Q,), ess (Q,), se_clustered (Q,) of the grand mean).
+    """
+    _, C, Q = sums.shape
+    means = sums / n  # (2, C, Q)
+    var_w = (sqs - n * means * means) / max(n - 1, 1)
+    gh = np.concatenate([groups, groups])
+    hm = means.reshape(2 * C, Q)
+    hv = var_w.reshape(2 * C, Q)
+    cnt = np.bincount(gh, minlength=K).astype(float)
+    sm = np.zeros((K, Q))
+    np.add.at(sm, gh, hm)
+    sup = sm / cnt[:, None]  # superchain means
+    dev = hm - sup[gh]
+    bw = np.zeros((K, Q))
+    np.add.at(bw, gh, dev * dev)
+    bw /= np.maximum(cnt - 1, 1)[:, None]
+    wv = np.zeros((K, Q))
+    np.add.at(wv, gh, hv)
+    wv /= cnt[:, None]
+    W = np.maximum((bw + wv).mean(axis=0), 1e-300)
+    B = sup.var(axis=0, ddof=1) if K > 1 else np.zeros(Q)
+    rhat = np.sqrt(1.0 + B / W)
+    # clustered standard error of the grand mean (chains of one superchain may be correlated)
+    whole = means.mean(axis=0)  # (C, Q) whole-chain means
+    g = np.zeros((K, Q))
+    np.add.at(g, groups, whole - whole.mean(axis=0))
+    se = np.sqrt((g * g).sum(axis=0)) / C
+    var_plus = (hv.mean(axis=0) * (n - 1) / n) + hm.var(axis=0, ddof=1)
+    ess = np.minimum(var_plus / np.maximum(se * se, 1e-300), C * 2.0 * n)
+    return rhat, ess, se
+
+
 def centroid(P, *, n_chains: int | None = None, burn_in: int | None = None, steps: int | None = None,
-             seed=None, start=None) -> CentroidResult:
-    """Centre-of-gravity estimate of P with standard errors (math.md §5, §6).
+             seed=None, start=None, rhat_target: float | None = None, max_extensions: int = 4,
+             max_rounds: int = 40, max_seconds: float | None = None) -> CentroidResult:
+    """Centre-of-gravity estimate of P with honest standard errors (math.md §5, §6).
 
     n_chains : independent chains (default max(256, 4 N), at most 4096)
-    burn_in : burn-in steps per chain (default 25 N from a centre, 10 N from inherited samples)
-    steps : averaging steps per chain after burn-in (default max(50, 5 N))
-    The estimate is the mean of the chains' time averages; ``stderr`` (N,) is the standard deviation
-    of those chain means over sqrt(n_chains) (valid whatever the autocorrelation within a chain).
+    burn_in : steps per chain after the rounding, from the superchains' start points (default 25 N, at least 50)
+    steps : averaging steps per chain (default max(50, 5 N)); doubled (up to ``max_extensions``
+        times, the previous averaging then counting as burn-in) while the split-R-hat of the body's
+        principal coordinates (and of the squared radius) exceeds ``rhat_target``
+    max_rounds : isotropic-rounding rounds (:func:`round_isotropic`, 3 N steps each) before burn-in
+    max_seconds : optional time budget; hitting it stops early with status TIME_LIMIT (only then do
+        the numbers depend on wall time). Without it the same seed gives identical results.
+
+    1. Rounding: chains start at a centre (or at samples inherited from a parent body) and the body
+       is rounded iteratively until the chains' covariance is near identity in the rounded frame.
+    2. Burn-in, then averaging: the estimate is the mean of the chains' time averages; ``stderr``
+       (N,) the standard deviation of those chain means over sqrt(n_chains), valid for independent
+       chains that mixed. Split-R-hat and ESS are computed on every coordinate of the body's
+       principal axes. If R-hat misses the target, ``status`` is NOT_MIXED and ``stderr`` is
+       inflated to the body's standard deviation per coordinate (``stderr_chains`` keeps the nominal
+       one).
     """
+    import time
+
+    t0 = time.perf_counter()
+    deadline = None if max_seconds is None else t0 + float(max_seconds)
     P.require_bounded()
     rng = _rng(seed)
-    C = int(n_chains) if n_chains is not None else _default_chains(P.N)
+    N = P.N
+    C = int(n_chains) if n_chains is not None else _default_chains(N)
     if C < 2:
         raise DataError("centroid needs at least 2 chains for a standard error")
     X0, kind, mult = start_points(P, C, rng, start)
-    b_steps = int(burn_in) if burn_in is not None else max(50, mult * P.N)
-    s_steps = int(steps) if steps is not None else max(50, 5 * P.N)
+    b_steps = int(burn_in) if burn_in is not None else max(50, 25 * N)
+    s_steps = int(steps) if steps is not None else max(50, 5 * N)
+    s_steps += s_steps % 2
+    status = MixingStatus.MIXED
+    msgs = []
     with single_blas_thread():
         hr = HitAndRun(P, X0, rng, L=P._hints.get("rounding"), center=_radial_center(P, X0))
-        hr.burn_in(b_steps, adapt=True)
-        acc, _ = hr.sweep(s_steps, accumulate=True)
-    means = acc / s_steps
+        rounds, cond, rounded, timed_out = round_isotropic(hr, max(3 * N, 20), max_rounds, deadline=deadline)
+        if not rounded:
+            msgs.append(f"rounding did not reach an isotropic frame in {rounds} rounds (condition {cond:.3g})")
+        # superchains: K dispersed start points drawn from the rounded cloud, M chains each
+        K = int(min(32, max(2, C // 4)))
+        M = C // K
+        pick = rng.choice(hr.C, K, replace=False)
+        hr.set_points(np.repeat(hr.X[pick], M, axis=0))
+        C = hr.C
+        groups = np.repeat(np.arange(K), M)
+        L = hr.L if hr.L is not None else np.eye(N)
+        # monitored coordinates: the body's principal axes (eigenvectors of the rounding covariance)
+        _, V = np.linalg.eigh(L @ L.T)
+        target = rhat_target if rhat_target is not None else float(np.sqrt(1 + 1.0 / M) + 0.02)
+        if not timed_out:
+            hr.sweep(b_steps)
+        ext = 0
+        radial = hr.mu is not None
+        while True:
+            half = s_steps // 2
+            sums = np.zeros((2, N + 1, C))
+            sqs = np.zeros((2, N + 1, C))
+            for h in range(2):
+                for k in range(half):
+                    hr._hr_step()
+                    if radial:
+                        hr.radial_step()
+                    hr.steps += 1
+                    hr.chain_steps += C
+                    if (k + 1) % 50 == 0:
+                        hr.refresh()
+                    Y = V.T @ hr.Xt
+                    r2 = hr.nu2 if hr.nu2 is not None else np.einsum("ij,ij->j", hr.Xt, hr.Xt)
+                    sums[h, :N] += Y
+                    sums[h, N] += r2
+                    sqs[h, :N] += Y * Y
+                    sqs[h, N] += r2 * r2
+                hr.refresh()
+            rh, ess, se_y = nested_rhat(sums.transpose(0, 2, 1), sqs.transpose(0, 2, 1), half, groups, K)
+            rhat_max = float(np.max(rh))
+            if rhat_max <= target:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                status = MixingStatus.TIME_LIMIT
+                break
+            if ext >= max_extensions:
+                status = MixingStatus.NOT_MIXED
+                break
+            ext += 1
+            s_steps *= 2
+        if timed_out and status is MixingStatus.MIXED:
+            status = MixingStatus.TIME_LIMIT
+    means_y = (sums[0, :N] + sums[1, :N]).T / (2 * half)  # (C, N) chain means in principal coordinates
+    means = means_y @ V.T
     x = means.mean(axis=0)
-    dev = means - x
-    cov_means = dev.T @ dev / (C - 1)
-    se = np.sqrt(np.diag(cov_means) / C)
+    # clustered covariance of the grand mean (superchain sums), in the original coordinates
+    g = np.zeros((K, N))
+    np.add.at(g, groups, means - x)
+    cov_x = g.T @ g / (C * C)
+    se = np.sqrt(np.diag(cov_x))
     Xc = hr.X - hr.X.mean(axis=0)
     Sigma = Xc.T @ Xc / (C - 1)
     try:
-        cov_err = float(np.sqrt(max(np.trace(np.linalg.solve(Sigma, cov_means)) / C, 0.0)))
+        cov_err = float(np.sqrt(max(np.trace(np.linalg.solve(Sigma, cov_x)), 0.0)))
     except np.linalg.LinAlgError:
         cov_err = float("nan")
-    P._hints["samples"] = hr.X.copy()
+    se_chains = se.copy()
+    if status is not MixingStatus.MIXED:
+        # never a tight error bar from chains that did not mix: their own spread may be tiny too, so fall
+        # back on the extent of the bound set (the centroid lies in it), or of the chain cloud without one
+        extent = P.R if P.bound is not Bound.NONE else np.ptp(hr.X, axis=0)
+        se = np.maximum(np.maximum(se, np.sqrt(np.diag(Sigma))), extent)
+        cov_err = max(cov_err, 1.0)
+        msgs.append(f"chains did not mix (nested split-R-hat {rhat_max:.3g} > {target:.3g}): stderr inflated to "
+                    "the bound set's radius" if status is MixingStatus.NOT_MIXED else
+                    "time budget hit before the chains were checked to mix: stderr inflated")
+    P._hints["own_samples"] = hr.X.copy()
     if hr.L is not None:
-        P._hints["rounding"] = hr.L
-    return CentroidResult(x=x, stderr=se, n_chains=C, steps=b_steps + s_steps, chain_steps=hr.chain_steps,
-                          rms_error=float(np.sqrt(np.mean(se**2))), covariance_error=cov_err, covariance=Sigma)
+        P._hints["own_rounding"] = hr.L
+    return CentroidResult(x=x, stderr=se, n_chains=C, steps=hr.steps, chain_steps=hr.chain_steps,
+                          rms_error=float(np.sqrt(np.mean(se**2))), covariance_error=cov_err, covariance=Sigma,
+                          status=status, rhat=rh[:N], rhat_max=rhat_max, ess=ess[:N], ess_min=float(np.min(ess[:N])),
+                          rounding_rounds=rounds, rounding_condition=cond, stderr_chains=se_chains,
+                          message="; ".join(msgs))

@@ -2,7 +2,7 @@
 
 Exact (small N): the vertices by scipy ``HalfspaceIntersection`` (interior point = Chebyshev centre),
 then ``ConvexHull(vertices).volume``; refused beyond a size guard (default N <= 7, <= 200 rows
-including the box; the field notes put the practical limit near N = 6 and 60 rows).
+including the box; qhull was measured practical up to about N = 6 and 60 rows).
 
 Randomized: multiphase Monte Carlo over ellipsoids in the body's own (rounded) metric.
 
@@ -200,7 +200,7 @@ def _default_chains(N: int) -> int:
     return int(min(1000, max(200, 8 * N)))
 
 
-def mmc_volume(P, rel_error: float = 0.05, confidence: float = 0.95, *, max_seconds: float = 300.0,
+def mmc_volume(P, rel_error: float = 0.05, confidence: float = 0.95, *, max_seconds: float | None = 300.0,
                max_chain_steps: float = 5e9, seed=None, n_chains: int | None = None, p_level: float = 0.5,
                p_top: float = 0.9,
                q_target: float = 0.05, burn_in: int | None = None, max_burn_in: int | None = None) -> VolumeResult:
@@ -229,8 +229,8 @@ def mmc_volume(P, rel_error: float = 0.05, confidence: float = 0.95, *, max_seco
         hr.set_rounding(L)
         hr.set_center(mu)
         n_burn = _burn_to_stationarity(hr, max_steps=int(max_burn_in if max_burn_in is not None else 300 * N))
-        P._hints["samples"] = hr.X.copy()
-        P._hints["rounding"] = L
+        P._hints["own_samples"] = hr.X.copy()
+        P._hints["own_rounding"] = L
         logdet = float(np.sum(np.log(np.diag(L))))
 
         # 2. rejection radius
@@ -262,8 +262,15 @@ def mmc_volume(P, rel_error: float = 0.05, confidence: float = 0.95, *, max_seco
                 hr.use_box_faces(*faces)
             outer = r_next
 
-        # 4. allocate more work until the target variance is met
+        # 4. allocate more work until the target variance is met. The allocation uses a fixed cost
+        #    model (arithmetic per chain step and per rejection sample), never measured wall time, so a
+        #    fixed seed gives identical numbers; ``max_seconds`` is only checked between work items and,
+        #    if it stops the run, the result says so (``time_limited``).
         status = VolumeStatus.ACCURACY_NOT_REACHED
+        deadline = t_start + max_seconds if max_seconds is not None else None
+        time_limited = False
+        unit_step = float(C * (P.m + N + 1) * N)  # one hit-and-run step of C chains
+        unit_rej = float((P.m + N + 1) * N)  # one rejection sample
         for _round in range(8):
             est = [lv.estimate() for lv in levels]
             rq, rv = rej.estimate()
@@ -271,28 +278,42 @@ def mmc_volume(P, rel_error: float = 0.05, confidence: float = 0.95, *, max_seco
             if var <= target_var and all(np.isfinite(v) for _, v in est):
                 status = VolumeStatus.CONVERGED
                 break
-            elapsed = time.perf_counter() - t_start
-            left = max_seconds - elapsed
+            if deadline is not None and time.perf_counter() > deadline:
+                time_limited = True
+                break
             steps_used = sum(lv.hr.chain_steps for lv in levels)
-            if left <= 0 or steps_used >= max_chain_steps:
+            if steps_used >= max_chain_steps:
                 break
             # cost per unit (one step of a level's chains, one rejection sample) and variance x units
-            units = [(lv.seconds / max(lv.steps, 1), v * lv.steps) for lv, (_, v) in zip(levels, est)]
-            units.append((rej.seconds / max(rej.n, 1), rv * rej.n))
+            units = [(unit_step, v * lv.steps) for lv, (_, v) in zip(levels, est)]
+            units.append((unit_rej, rv * rej.n))
             sq = sum(math.sqrt(max(c * w, 0.0)) for c, w in units if np.isfinite(w))
             want = [math.sqrt(max(w, 0.0) / max(c, 1e-12)) * sq / (0.8 * target_var) if np.isfinite(w) else 0
                     for c, w in units]
             done = [lv.steps for lv in levels] + [rej.n]
             extra = [max(0.0, w - d) for w, d in zip(want, done)]
-            cost = sum(e * c for e, (c, _) in zip(extra, units))
-            scale = min(1.0, 0.9 * left / cost) if cost > 0 else 1.0
+            # respect the chain-step limit deterministically
+            room = max(0.0, max_chain_steps - steps_used)
+            need = sum(e * C for e in extra[:-1])
+            scale = min(1.0, room / need) if need > 0 else 1.0
+            chunk = max(50, 10 * N)  # fixed work items: the deadline is checked between them
             for lv, e in zip(levels, extra[:-1]):
                 k = int(math.ceil(e * scale))
-                if k > 0:
-                    lv.run(k)
-            k = int(math.ceil(extra[-1] * scale))
-            if k > 0:
-                rej.draw(k)
+                while k > 0 and not time_limited:
+                    if deadline is not None and time.perf_counter() > deadline:
+                        time_limited = True
+                        break
+                    lv.run(min(k, chunk))
+                    k -= chunk
+            k = int(math.ceil(extra[-1]))
+            while k > 0 and not time_limited:
+                if deadline is not None and time.perf_counter() > deadline:
+                    time_limited = True
+                    break
+                rej.draw(min(k, 200_000))
+                k -= 200_000
+            if time_limited:
+                break
             if scale < 1.0:
                 est = [lv.estimate() for lv in levels]
                 rq, rv = rej.estimate()
@@ -314,12 +335,15 @@ def mmc_volume(P, rel_error: float = 0.05, confidence: float = 0.95, *, max_seco
     vol = math.exp(logv)
     lo, hi = math.exp(logv - z * sd), math.exp(logv + z * sd)
     steps_total = int(sum(lv.hr.chain_steps for lv in levels) + rej.n)
-    msg = (f"{len(levels)} hit-and-run levels + rejection at r0 = {r0:.3g} (q = {rq:.3f}); "
+    if time_limited:
+        status = VolumeStatus.ACCURACY_NOT_REACHED if status is not VolumeStatus.CONVERGED else status
+    msg = (("stopped by the time budget (max_seconds): the numbers depend on wall time; " if time_limited else "")
+           + f"{len(levels)} hit-and-run levels + rejection at r0 = {r0:.3g} (q = {rq:.3f}); "
            f"stationarity burn-in {n_burn} steps of {C} chains; sd(log vol) = {sd:.3g}")
     return VolumeResult(volume=vol, lower=lo, upper=hi, confidence=confidence, status=status, method="mmc",
                         log_volume=logv, log_stderr=sd, rel_halfwidth=max(hi / vol - 1, 1 - lo / vol),
                         chain_steps=steps_total, seconds=time.perf_counter() - t_start, levels=records,
-                        message=msg)
+                        message=msg, time_limited=time_limited)
 
 
 def _burn_to_stationarity(hr: HitAndRun, max_steps: int) -> int:
@@ -370,7 +394,7 @@ def _rejection_radius(P, mu, L, r_lo, r_hi, q_target, rng, n_pilot: int = 1000) 
 # public entry points
 # ---------------------------------------------------------------------------------------------------
 def volume(P, rel_error: float = 0.05, confidence: float = 0.95, method: str = "auto", *,
-           max_seconds: float = 300.0, seed=None, strict: bool = False, exact_limits=EXACT_LIMITS,
+           max_seconds: float | None = 300.0, seed=None, strict: bool = False, exact_limits=EXACT_LIMITS,
            **mmc_options) -> VolumeResult:
     """Volume of P with a confidence interval.
 
@@ -378,7 +402,9 @@ def volume(P, rel_error: float = 0.05, confidence: float = 0.95, method: str = "
         "exact" (qhull; ExactVolumeRefusedError beyond the limits) or "mmc" (multiphase Monte Carlo).
     rel_error, confidence : the randomized target: the interval [lower, upper] at level ``confidence``
         has upper / volume - 1 <= rel_error.
-    max_seconds : time limit of the randomized method. When it (or ``max_chain_steps``) is hit first,
+    max_seconds : time limit of the randomized method (None: none). The work allocation never depends on
+        wall time, so a fixed seed gives identical numbers unless this limit stops the run (then
+        ``time_limited`` is True and the message says so). When it (or ``max_chain_steps``) is hit first,
         the result has status ACCURACY_NOT_REACHED and the achieved interval, and an AccuracyWarning
         is issued (``strict=True``: AccuracyNotReachedError with the result attached).
     Raises EmptyInteriorError (volume 0 / no interior, certified by the Chebyshev LP) and

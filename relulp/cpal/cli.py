@@ -11,8 +11,12 @@ Registered in :mod:`relulp.cli` through :func:`add_subparser`. Modes:
   Chebyshev centres (math.md §6), on a small instance.
 
 ``--layers`` counts as the paper does (2 = one hidden layer) and ``--patterns`` gives the sampled
-directions per hidden layer; patterns are drawn from numpy's legacy stream seeded with ``--seed`` (the
-reference code's draws: spiral, seed 0 gives its 623 patterns, or 34 x 57 for ``--layers 3``).
+directions per hidden layer; patterns are drawn from ``numpy.random.RandomState(--seed)``, which is what an
+int seed means everywhere in relulp (``relulp solve/build/demo`` included; the reference code's draws:
+spiral, seed 0 gives its 623 patterns, or 34 x 57 for ``--layers 3``).
+
+Backend options are given with ``--solver-option KEY=VALUE`` (alias ``--option``), as in ``relulp solve``;
+``--backend`` / ``--method`` names are checked before any work (exit 2 when unknown).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ DESCRIPTION = ("Cutting-plane training (Algorithm 1) and active learning (Algori
 
 def add_subparser(subparsers) -> argparse.ArgumentParser:
     """Install ``relulp cpal`` on an argparse sub-parser collection."""
+    from relulp.cli import DATASET_FILE_HELP
     from relulp.objectives import OBJECTIVES
 
     from .centers import CENTERS
@@ -39,13 +44,15 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--dataset", default="spiral", metavar="NAME[,NAME...]",
                    help="spiral, quadratic, a scikit-learn set (iris, wine, breast_cancer, digits; 'digits:3v8' is "
                         "class 3 (-1) against class 8 (+1)), or a .csv/.npz path; comma-separated with --compare "
-                        "(default spiral)")
+                        "(default spiral). " + DATASET_FILE_HELP)
     g.add_argument("--pca", type=int, default=None, metavar="K",
                    help="project features on the first K principal components of the training set (when d > K)")
     g.add_argument("--layers", type=int, default=2, help="layers as the paper counts them: 2 = one hidden layer")
     g.add_argument("--patterns", default=None, metavar="P1[,P2,...]",
                    help="sampled directions per hidden layer (default 1000 for --layers 2, 50,100 for --layers 3)")
-    g.add_argument("--seed", type=int, default=0, help="seed of the patterns and random draws (default 0)")
+    g.add_argument("--seed", type=int, default=0,
+                   help="seed of the patterns and random draws (default 0); patterns: numpy.random.RandomState(seed), "
+                        "as in relulp solve/build (spiral, seed 0: 1000 -> 623 patterns)")
     g.add_argument("--no-intercept", action="store_true", help="do not append the ones column")
     a = p.add_argument_group("cutting-plane method")
     a.add_argument("--train", action="store_true", help="Algorithm 1 on the whole training set instead of active learning")
@@ -71,8 +78,8 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
     f.add_argument("--backend", default="highs", help="LP backend (default highs)")
     f.add_argument("--method", default=None, help="backend method (default: the backend's)")
     f.add_argument("--time-limit", type=float, default=None, help="seconds for the final LP")
-    f.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
-                   help="backend option (repeatable), e.g. run_crossover=off")
+    f.add_argument("--solver-option", "--option", dest="solver_option", action="append", default=[],
+                   metavar="KEY=VALUE", help="backend option (repeatable), e.g. run_crossover=off; --option is an alias")
     c = p.add_argument_group("comparisons (--compare)")
     c.add_argument("--compare", action="store_true", help="accuracy-vs-labels curves against the baselines")
     c.add_argument("--seeds", type=int, default=3, help="number of seeds (0..S-1; default 3)")
@@ -117,6 +124,14 @@ def _check_args(args) -> None:
         raise _usage("choose at most one of --train, --compare, --track-volume")
     if args.plot and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
         raise _usage(f"--plot needs a .png, .pdf or .svg file name, got {args.plot!r}")
+    if not 0 <= args.seed < 2**32:
+        raise _usage(f"--seed must be an integer in [0, 2**32), got {args.seed}")
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise _usage(f"--time-limit must be positive, got {args.time_limit}")
+    _solver_options(args.solver_option)  # KEY=VALUE syntax, before any work
+    from relulp.cli import check_solver_names
+
+    check_solver_names(args.backend, args.method)
 
 
 def run(args) -> int:

@@ -14,7 +14,8 @@ a set of linear inequalities in theta (math.md §5 (cut)):
     regression:      y_i - eps <= f(x_i; theta) <= y_i + eps    (two rows: Algorithm 6's eps tube)
     both:            (2 D - I) z(v)_i >= 0 for every non-root node v     (the cone rows of point i)
 
-They are exactly the rows of ``build_lp(PatternTree([D[I] for D in patterns]), X[I], y[I], objective=...)``
+They are exactly the rows of ``build_lp(PatternTree([D[I] for D in patterns]), X[I], y[I], objective=..., scale=False)``
+(unscaled: theta is in the data's own units for every subset I, as the paper's parameter set T^0 is)
 for the points I (same column order as the pool's LP, because the column order depends on the pattern
 counts P_k only), rewritten as ``A theta <= b``. The cone rows make D z(v) = (z(v))_+ at point i, so on a
 cut point the pattern-matrix predictor equals the recovered network's forward pass (math.md §2-3);
@@ -59,6 +60,8 @@ class CutModel:
         self.d = X.shape[1] + int(self.fit_intercept)
         self.dim = tree.num_variables(self.d)
         self._F: sp.csr_array | None = None
+        self._cone: sp.csr_array | None = None
+        self._cone_point: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -87,18 +90,54 @@ class CutModel:
         return self._F
 
     def _build_F(self) -> sp.csr_array:
+        self._build(want_cone=False)
+        return self._F
+
+    def _build(self, want_cone: bool) -> None:
+        """Assemble F (if not built yet) and, with ``want_cone``, the cone rows of every pool point, in
+        chunks of points (one :func:`relulp.build_lp` per chunk)."""
         n = self.n
+        want_F = self._F is None
         per_point = max(1, self.tree.size(d=self.d).bytes_estimate() // max(n, 1))
         chunk = int(max(1, min(n, _CHUNK_BYTES // per_point)))
-        parts = []
+        f_parts, c_parts, c_points = [], [], []
         for start in range(0, n, chunk):
             idx = np.arange(start, min(n, start + chunk))
             sub = self.subtree(idx)
             lp = build_lp(sub, self.X[idx], np.ones(idx.size), objective="feasibility",
-                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit)
-            parts.append(sp.csr_array(fit_matrix(lp)[:, lp.col_block("u").slice]))
-        F = parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
-        return sp.csr_array(F)
+                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit, scale=False)
+            u = lp.col_block("u").slice
+            if want_F:
+                f_parts.append(sp.csr_array(fit_matrix(lp)[:, u]))
+            if want_cone:
+                A = sp.csr_array(lp.A)
+                for k in range(1, self.tree.depth + 1):
+                    blk = lp.row_block(f"cone{k}")  # rows (node, point): point = row % chunk size
+                    c_parts.append(sp.csr_array(A[blk.slice][:, u]))
+                    c_points.append(start + np.arange(blk.stop - blk.start) % idx.size)
+        if want_F:
+            F = f_parts[0] if len(f_parts) == 1 else sp.vstack(f_parts, format="csr")
+            self._F = sp.csr_array(F)
+        if want_cone:
+            C = c_parts[0] if len(c_parts) == 1 else sp.vstack(c_parts, format="csr")
+            self._cone = sp.csr_array(C)
+            self._cone_point = np.concatenate(c_points).astype(np.int64)
+
+    @property
+    def cone(self) -> sp.csr_array:
+        """(R, N) the cone rows of every pool point stacked, ``cone @ theta >= 0`` meaning that they hold
+        (math.md (LPL)); :attr:`cone_point` gives the pool point of each row. Built once (with F when F is
+        not built yet)."""
+        if self._cone is None:
+            self._build(want_cone=True)
+        return self._cone
+
+    @property
+    def cone_point(self) -> np.ndarray:
+        """(R,) pool index of each row of :attr:`cone`."""
+        if self._cone is None:
+            self._build(want_cone=True)
+        return self._cone_point
 
     def predict(self, theta: np.ndarray, rows=None) -> np.ndarray:
         """Pattern-matrix predictions F @ theta for the pool (or its rows ``rows``)."""
@@ -129,12 +168,12 @@ class CutModel:
             return (*empty, np.zeros(0, dtype=bool)) if with_fit_mask else empty
         if task == "classification":
             lp = build_lp(self.subtree(idx), self.X[idx], y, objective="feasibility",
-                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit)
+                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit, scale=False)
             lower = lp.row_lower.copy()
             lower[lp.row_block("margin").slice] = 0.0  # homogeneous margin inside the cutting-plane loop
         elif task == "regression":
             lp = build_lp(self.subtree(idx), self.X[idx], y, objective="eps", eps=float(eps),
-                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit)
+                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit, scale=False)
             lower = lp.row_lower
         else:
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
@@ -157,9 +196,29 @@ class CutModel:
 
     def violations(self, f: np.ndarray, y: np.ndarray, *, task: str = "classification",
                    eps: float = 1e-3) -> np.ndarray:
-        """Boolean mask of the points whose cut the current centre violates (math.md §5 triggers):
+        """Boolean mask of the points whose *fit* row the current centre violates (math.md §5 triggers):
         ``y f <= 0`` for classification (``<=``: at theta = 0 every prediction is 0), ``|f - y| > eps``
-        for regression."""
+        for regression. This is Algorithm 4's query trigger; Algorithm 1's oracle is
+        :meth:`cut_violations` (fit rows *and* cone rows)."""
         if task == "classification":
             return y * f <= 0
         return np.abs(f - y) > eps
+
+    def cone_violations(self, theta: np.ndarray) -> np.ndarray:
+        """(n,) mask of the pool points with at least one cone row violated at ``theta``
+        (``(2D - I) z(v)_i < 0`` for some node v): one sparse product over the stacked cone rows of all
+        points, then a scatter to the points."""
+        vals = np.asarray(self.cone @ np.asarray(theta, dtype=np.float64))
+        bad = self.cone_point[vals < 0]
+        return np.bincount(bad, minlength=self.n) > 0
+
+    def cut_violations(self, theta: np.ndarray, y: np.ndarray, *, task: str = "classification",
+                       eps: float = 1e-3, f: np.ndarray | None = None) -> np.ndarray:
+        """Algorithm 1's oracle (math.md §5): (n,) mask of the pool points whose cut ``theta`` violates,
+        i.e. whose fit row fails (``y f <= 0``; regression ``|f - y| > eps``) OR any of whose cone rows
+        fails. A point not in the mask is fitted by the recovered network itself: its cone rows make the
+        network's forward pass equal the pattern predictor F theta there. ``f`` = F theta if known."""
+        theta = np.asarray(theta, dtype=np.float64)
+        if f is None:
+            f = self.predict(theta)
+        return self.violations(f, y, task=task, eps=eps) | self.cone_violations(theta)

@@ -78,7 +78,8 @@ def final_solve(tree: PatternTree, X, y, idx, *, objective: str, lam: float | No
         net = recover_network(lp, res.x)
     info = {"backend": res.backend, "method": res.method, "primal_residual": res.primal_residual,
             "solver_seconds": res.total_seconds}
-    return FinalSolve(net, res.status.value, res.objective, time.perf_counter() - t0, int(idx.size),
+    objective_value = None if res.objective is None else res.objective / lp.objective_scale  # original units
+    return FinalSolve(net, res.status.value, objective_value, time.perf_counter() - t0, int(idx.size),
                       lp.num_rows, lp.num_cols, info)
 
 

@@ -431,6 +431,13 @@ class _TrainerMixin:
         (``y f <= 0``, regression ``|f - y| > eps``) are found with one product F theta_c; the
         ``batch_size`` most violated are cut; repeat until none is violated (status ``converged``), or
         ``max_iter`` centres, ``max_cuts`` cuts or ``max_time`` seconds. Returns self.
+
+        The oracle counts a point as violated when its fit row (``y f <= 0``, regression ``|f - y| > eps``)
+        OR any of its cone rows fails at theta_c (:meth:`CutModel.cut_violations`, math.md §5): the cone
+        rows make the pattern predictor equal the recovered network's forward pass at that point, so
+        ``converged`` means that the network itself fits every training point (accuracy 1.0, or every
+        residual within eps). Status ``stalled``: only points already cut are violated (the centre is
+        outside their rows: an inexact centre, or a point no theta can fit); ``message_`` names them.
         """
         p = self._common_params()
         p["max_iter"] = _check_int(self.max_iter, "max_iter")
@@ -491,15 +498,28 @@ class _TrainerMixin:
                     iters += 1
                     theta = vs.theta
                     f = self._cut_model.predict(theta)
-                    viol = self._cut_model.violations(f, yk, task=self._task, eps=p["eps"]) & ~cut_mask
+                    # Algorithm 1's oracle: a point is violated when its fit row OR any of its cone rows
+                    # fails at the centre (one sparse product over all cut rows): only then does
+                    # "converged" mean that the recovered network fits every training point
+                    viol_all = self._cut_model.cut_violations(theta, yk, task=self._task, eps=p["eps"], f=f)
+                    viol = viol_all & ~cut_mask
                     step = Step(step=len(self.history_), space=k, center_seconds=res.seconds if res else 0.0,
                                 center_recomputed=res is not None, center_info=res.info if res else {},
-                                violated=int(viol.sum()), rows=vs.rows, cuts=self._n_cuts)
+                                violated=int(viol_all.sum()), rows=vs.rows, cuts=self._n_cuts)
                     if ev is not None:
                         step.test_score = self._metric(self._centre_networks(), *ev)
                     self.history_.append(step)
-                    if not viol.any():
+                    if not viol_all.any():
                         status = "converged"
+                        break
+                    if not viol.any():
+                        # only points already cut are violated: the centre lies outside their rows (an
+                        # inexact centre, or a fit row that is zero for every theta); cutting again
+                        # cannot help, and the network does not fit them
+                        bad = np.flatnonzero(viol_all)
+                        self.message_ = (f"stalled: the centre violates the cuts of {bad.size} point(s) already "
+                                         f"cut (e.g. {bad[:5].tolist()}); the network does not fit them")
+                        status = "stalled"
                         break
                     cand = np.flatnonzero(viol)
                     key = yk[cand] * f[cand] if self._task == "classification" else -np.abs(f[cand] - yk[cand])
@@ -523,7 +543,7 @@ class _TrainerMixin:
         finally:
             bar.close()
         if self.status_ == "running":
-            order = ["max_time", "max_cuts", "max_iter", "converged"]
+            order = ["stalled", "max_time", "max_cuts", "max_iter", "converged"]
             self.status_ = next(s for s in order if s in statuses)
         self.n_labels_used_ = n
         self._finish(np.arange(n), T, p)

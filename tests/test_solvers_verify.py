@@ -1,0 +1,182 @@
+"""relulp verifies every "optimal" itself, reports objectives only for optima, refuses coefficients that
+break the C libraries, and drives HiGHS through one adapter (banner, threads, Ctrl-C)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import relulp
+import solvers
+from relulp.lp import SparseLP
+from solvers import Status, instances
+from solvers.errors import CoefficientRangeError, ProblemDataError
+
+BACKENDS = [("highs", "simplex"), ("highs", "ipm"), ("glpk", "simplex"), ("glpk", "interior")]
+
+
+def scaled_lp(v: float) -> SparseLP:
+    """min x0 + x1  s.t.  v x0 + x1 >= 1,  x0 - v x1 <= 0,  x >= 0  (optimum 1/v-ish, feasible for all v)."""
+    A = sp.csr_array(np.array([[v, 1.0], [1.0, -v]]))
+    return SparseLP(np.ones(2), A, np.array([1.0, -np.inf]), np.array([np.inf, 0.0]), np.zeros(2),
+                    np.full(2, np.inf))
+
+
+def max_violation(lp: SparseLP, x: np.ndarray) -> float:
+    """Independent of solvers.residuals: the largest absolute bound violation, with plain numpy."""
+    ax = lp.A.toarray() @ x
+    v = [np.max(lp.row_lower - ax), np.max(ax - lp.row_upper), np.max(lp.col_lower - x), np.max(x - lp.col_upper)]
+    return max(0.0, *[float(t) for t in v])
+
+
+@pytest.mark.parametrize("backend, method", BACKENDS)
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(exponent=st.integers(-8, 14))
+def test_an_optimal_status_is_always_true(backend, method, exponent):
+    lp = scaled_lp(10.0 ** exponent)
+    res = solvers.solve(lp, backend=backend, method=method)
+    assert res.status in (Status.OPTIMAL, Status.OPTIMAL_INACCURATE)
+    assert res.success is (res.status is Status.OPTIMAL)
+    viol = max_violation(lp, res.x) / (1.0 + 1.0)  # relative to 1 + max |finite bound|
+    if res.success:
+        assert viol <= res.verify_tolerance
+    else:
+        assert "relulp: the solver said optimal" in res.message and "exceed" in res.message
+
+
+def test_glpk_simplex_wrong_optimum_is_caught():
+    # GLPK's simplex says OPTIMAL with every row of this LP violated by half its right-hand side
+    res = solvers.solve(scaled_lp(1e10), backend="glpk", method="simplex")
+    assert res.native_status.lower().startswith("opt") or "optimal" in res.message.lower()
+    assert res.status is Status.OPTIMAL_INACCURATE and not res.success
+    assert res.rel_primal_residual > 0.1
+    assert res.objective is not None  # labelled by the status, still the value at the point
+
+
+def test_verify_tolerance_is_the_users():
+    res = solvers.solve(scaled_lp(1e6), backend="glpk", method="simplex", verify_tolerance=1e-12)
+    assert res.verify_tolerance == 1e-12
+    assert res.status is Status.OPTIMAL_INACCURATE  # its residual 5e-7 is above 1e-12
+    with pytest.raises(ProblemDataError):
+        solvers.solve(scaled_lp(1.0), verify_tolerance=0)
+
+
+@pytest.mark.parametrize("v", [1e15, 1e200, -1e16])
+@pytest.mark.parametrize("backend", ["highs", "glpk"])
+def test_coefficients_no_backend_handles_are_refused_before_the_c_library(v, backend):
+    with pytest.raises(CoefficientRangeError, match="rescale"):
+        solvers.solve(scaled_lp(v), backend=backend)
+
+
+def test_huge_finite_bounds_are_refused():
+    lp = scaled_lp(1.0)
+    lp.row_lower[0] = 1e25
+    with pytest.raises(CoefficientRangeError, match="infinite"):
+        solvers.solve(lp)
+
+
+def test_glpk_abort_does_not_kill_the_process():
+    code = ("import numpy as np, scipy.sparse as sp, solvers\n"
+            "from relulp.lp import SparseLP\n"
+            "A = sp.csr_array(np.full((3, 2), 1e200))\n"
+            "lp = SparseLP(np.ones(2), A, np.ones(3), np.full(3, np.inf), np.zeros(2), np.full(2, np.inf))\n"
+            "try:\n    solvers.solve(lp, backend='glpk')\nexcept solvers.errors.CoefficientRangeError:\n"
+            "    print('refused')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "refused", out.stderr
+
+
+@pytest.mark.parametrize("backend, method", [("highs", "simplex"), ("highs", "ipm"), ("glpk", "simplex")])
+def test_no_objective_without_an_optimum(backend, method):
+    for lp, status in ((instances.infeasible(), Status.INFEASIBLE), (instances.unbounded(), Status.UNBOUNDED)):
+        res = solvers.solve(lp, backend=backend, method=method)
+        if backend == "glpk" and res.status is Status.INFEASIBLE_OR_UNBOUNDED:
+            pass
+        else:
+            assert res.status is status
+        assert res.objective is None and res.solver_objective is None and not res.success
+        assert "objective" in res.to_record() and res.to_record()["objective"] is None
+
+
+def _zero_row_data():
+    X = np.array([[0.0, 0.0], [1.0, 0.5], [-1.0, 0.3], [0.2, -1.0]])
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    return X, y
+
+
+@pytest.mark.parametrize("objective", ["feasibility", "min_l1"])
+def test_pyomo_and_matrix_agree_on_trivially_infeasible_rows(objective):
+    # x_0 = 0 and no intercept: the margin row of point 0 has no variables and reads 0 >= 1
+    X, y = _zero_row_data()
+    tree = relulp.PatternTree(relulp.sample_patterns(X, 20, seed=0, fit_intercept=False))
+    lp = relulp.build_lp(tree, X, y, objective, fit_intercept=False)
+    model = relulp.build_model(tree, X, y, objective, fit_intercept=False)
+    a = solvers.solve(lp)
+    b = solvers.solve(model)
+    assert a.status is b.status is Status.INFEASIBLE
+    assert "margin" in b.message and b.objective is None
+
+
+def test_highs_banner_never_reaches_stdout():
+    code = ("from solvers.highs_adapter import new_highs\n"
+            "import solvers, solvers.instances\n"
+            "new_highs(); solvers.solve(solvers.instances.infeasible())\n"
+            "print('{}')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "{}\n"
+    assert "Running HiGHS" not in out.stderr  # discarded unless a log is asked for
+
+
+def test_cli_json_on_stdout_is_valid_json(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "relulp.cli", "solve", "--patterns", "20", "--json", "-"],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    rec = json.loads(out.stdout)
+    assert rec["status"] == "optimal"
+
+
+def test_thread_options_never_break_later_solves():
+    lp = instances.infeasible()
+    for threads in (1, 2, None, 1):
+        opts = {} if threads is None else {"threads": threads}
+        assert solvers.solve(lp, method="simplex", **opts).status is Status.INFEASIBLE
+    # the pruning LPs (one persistent HiGHS model) still work after all of that
+    from relulp.analysis import bodies
+
+    P = bodies.redundant_polytope(3, 30, 0.6, seed=0, R=10.0)
+    res = P.prune()
+    assert res.complete and res.kept.size < P.m
+
+
+def test_ctrl_c_stops_a_running_highs_solve():
+    import highspy
+
+    from solvers.highs_adapter import new_highs, pass_lp, run
+
+    if not hasattr(highspy.Highs, "cancelSolve"):
+        pytest.skip("this highspy has no user interrupt")
+    from relulp import datasets
+
+    ds = datasets.spiral()
+    tree = relulp.PatternTree(relulp.sample_patterns(ds.X_train, 1000, seed=np.random.RandomState(0)))
+    lp = relulp.build_lp(tree, ds.X_train, ds.y_train, "min_l1")  # IPX needs 10-30 s on it
+    h = new_highs()
+    h.setOptionValue("solver", "ipx")
+    pass_lp(h, lp)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        run(h)
+    timer.join()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kInterrupt
