@@ -100,8 +100,9 @@ def solve(
 def finish(result: Result, lp: SparseLP, verify_tolerance: float | None = None) -> None:
     """Add relulp's objective and residuals to a backend's result, and verify an "optimal" (in place).
 
-    A solver's OPTIMAL stays OPTIMAL only if relulp's relative primal residual, relative dual residual
-    (when the backend gives duals) and relative gap are all <= ``verify_tolerance`` (default
+    A solver's OPTIMAL stays OPTIMAL only if relulp's relative primal residual, relative dual residual,
+    relative gap and relative dual error at x (the last three when the backend gives duals) are all
+    <= ``verify_tolerance`` (default
     ``max(1e-6, 10 * result.tolerance)``); otherwise it becomes :attr:`Status.OPTIMAL_INACCURATE` with the
     residuals in the message. An OPTIMAL without a point is OPTIMAL_INACCURATE too: nothing can be checked.
     ``objective`` and ``solver_objective`` are kept only for the two optimal statuses.
@@ -129,10 +130,12 @@ def finish(result: Result, lp: SparseLP, verify_tolerance: float | None = None) 
     result.rel_dual_residual = r.rel_dual
     result.dual_objective = r.dual_objective
     result.rel_gap = r.rel_gap
+    result.rel_dual_error_at_x = r.rel_dual_error_at_x
     if result.status is Status.OPTIMAL:
         bad = [f"{name} {v:.3g}" for name, v in (("relative primal residual", r.rel_primal),
                                                   ("relative dual residual", r.rel_dual),
-                                                  ("relative gap", r.rel_gap))
+                                                  ("relative gap", r.rel_gap),
+                                                  ("relative dual error at x", r.rel_dual_error_at_x))
                if v is not None and not v <= tol]
         if bad:
             result.status = Status.OPTIMAL_INACCURATE

@@ -46,7 +46,9 @@ class Result:
       whose sign no finite bound allows (absolute);
     * ``rel_primal_residual`` = primal_residual / (1 + max |finite bound|),
       ``rel_dual_residual`` = dual_residual / (1 + max |c_j|),
-      ``rel_gap`` = |objective - dual_objective| / (1 + |objective| + |dual_objective|).
+      ``rel_gap`` = |objective - dual_objective| / (1 + |objective| + |dual_objective|);
+    * ``rel_dual_error_at_x``: the dual residual weighted by |x| (and |A x|), relative like ``rel_gap``:
+      a bound on how far ``dual_objective`` can be off as a lower bound at this point.
 
     ``objective`` is ``c @ x + const`` computed by relulp from ``x`` (for a Pyomo model: in the model's
     own sense, so a maximisation reports its maximum), given only for ``OPTIMAL`` and
@@ -72,6 +74,7 @@ class Result:
     rel_primal_residual: float | None = None
     rel_dual_residual: float | None = None
     rel_gap: float | None = None
+    rel_dual_error_at_x: float | None = None
     iterations: int | None = None
     setup_seconds: float = 0.0
     solve_seconds: float = 0.0

@@ -83,8 +83,8 @@ OK, DISAGREEMENT, CRASH, UNVERIFIED, CLEAR_ERROR, NOISE, SKIPPED, FLAGGED = (
     "ok", "disagreement", "crash", "unverified", "clear_error", "noise", "skipped", "flagged")
 # FLAGGED: some backends gave no answer -- relulp's residual check refused a solver's "optimal"
 # (Status.OPTIMAL_INACCURATE, success False), or the solver itself gave up (numerical error, other) -- while
-# the backends that did answer agree with each other: nothing wrong was passed on as an answer. (At least one
-# backend must answer; when none does, the outcome is UNVERIFIED.)
+# the backends that did answer agree with each other (or none answered): nothing wrong was passed on as an
+# answer. UNVERIFIED is kept for an answer that is claimed but fails an independent check.
 KINDS = (OK, FLAGGED, CLEAR_ERROR, NOISE, SKIPPED, UNVERIFIED, DISAGREEMENT, CRASH)
 FAILURE_KINDS = (CRASH, DISAGREEMENT, UNVERIFIED)
 _SEVERITY = {SKIPPED: 0, OK: 1, FLAGGED: 2, NOISE: 2, CLEAR_ERROR: 3, UNVERIFIED: 4, DISAGREEMENT: 5, CRASH: 6}
@@ -504,8 +504,8 @@ def _compare(check: str, answers: dict[str, _Call]) -> Outcome:
             if not _compatible(st[a], st[b]):
                 return Outcome(check, DISAGREEMENT, "statuses " + ", ".join(f"{n}={s}" for n, s in st.items()))
     flagged = [k for k in names if st[k] not in DECISIVE]
-    if not decided:  # no backend with an answer at all
-        return Outcome(check, UNVERIFIED, "undecided status " + ", ".join(f"{n}={s}" for n, s in st.items()))
+    if not decided:  # no backend claims an answer: nothing to compare, nothing wrong passed on
+        return Outcome(check, FLAGGED, "no answer: " + ", ".join(f"{n}={s}" for n, s in st.items()))
     if flagged:
         names = decided  # compare the verified answers among themselves below
     ref = names[0]

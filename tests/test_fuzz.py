@@ -44,6 +44,9 @@ def _check(rep: fh.Report) -> None:
         # good data at ordinary scales: no refusal (the harness already counts a typed refusal of good
         # input as a disagreement; only ScaleError at the extreme scales is a clear error)
         assert not any(o.kind == fh.CLEAR_ERROR for o in rep.outcomes), _fail_message(rep)
+    if rep.instance.degeneracy in ("none", "duplicates", "one_class"):
+        # well-posed data: every backend gives a verified answer (no "optimal_inaccurate", no give-up)
+        assert not any(o.kind == fh.FLAGGED for o in rep.outcomes), _fail_message(rep)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -180,3 +180,27 @@ def test_ctrl_c_stops_a_running_highs_solve():
         run(h)
     timer.join()
     assert h.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+
+
+def test_a_tiny_dual_residual_at_a_huge_point_is_not_a_certificate():
+    # min x0 - (1 + 1e-10) x1  s.t.  x0 - x1 >= 0,  x >= 0  is unbounded (x0 = x1 = t). A claimed optimum at
+    # x = (1e8 + 0.01, 1e8) with y = 1 has objective 0 = dual objective (gap 0), primal residual 0 and a dual
+    # residual of only 1e-10: every classic check passes. Weighted by x the dual error is 0.01.
+    from solvers import residuals
+    from solvers.api import finish
+    from solvers.result import Result
+
+    lp = SparseLP(np.array([1.0, -1.0 - 1e-10]), sp.csr_array(np.array([[1.0, -1.0]])), np.zeros(1),
+                  np.full(1, np.inf), np.zeros(2), np.full(2, np.inf))
+    x, y = np.array([1e8 + 0.01, 1e8]), np.ones(1)
+    r = residuals.compute(lp, x, y)
+    assert r.primal == 0 and r.rel_dual <= 1e-10 and r.rel_gap <= 1e-8  # all far below 1e-6
+    assert r.rel_dual_error_at_x == pytest.approx(0.01, rel=1e-3)
+    res = Result(status=Status.OPTIMAL, x=x, row_duals=y, tolerance=1e-7)
+    finish(res, lp)
+    assert res.status is Status.OPTIMAL_INACCURATE and "dual error at x" in res.message
+    # with the cost vector (1, -1) the LP is bounded, (1e8, 1e8) is optimal (objective 0) and certified
+    exact = SparseLP(np.array([1.0, -1.0]), lp.A, lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper)
+    ok = Result(status=Status.OPTIMAL, x=np.array([1e8, 1e8]), row_duals=y, tolerance=1e-7)
+    finish(ok, exact)
+    assert ok.status is Status.OPTIMAL and ok.rel_dual_error_at_x == 0
