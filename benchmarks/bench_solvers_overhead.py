@@ -18,8 +18,8 @@ import time
 import numpy as np
 import pytest
 
-import solvers
-from solvers import instances
+from relulp import solvers
+from relulp.bench import instances
 
 highspy = pytest.importorskip("highspy")
 pytest.importorskip("pytest_benchmark")

@@ -66,8 +66,8 @@ def data(X, fit_intercept, scale):
 
 
 def run_one(tree, X, y, objective, fit_intercept, scale, backend, method, ref):
-    import solvers
-    from solvers import Status
+    from relulp import solvers
+    from relulp.solvers import Status
 
     try:
         Xs = data(X, fit_intercept, scale)
@@ -116,8 +116,7 @@ def run_one(tree, X, y, objective, fit_intercept, scale, backend, method, ref):
 
 
 def reference(tree, X, y, objective, fit_intercept):
-    import solvers
-
+    from relulp import solvers
     lp = build_lp(tree, data(X, fit_intercept, 1.0), y, objective=objective, fit_intercept=fit_intercept)
     with quiet_stdout():
         res = solvers.solve(lp, backend="highs")
@@ -150,8 +149,7 @@ def main(argv=None) -> int:
     ap.add_argument("--verbose", action="store_true", help="print every non-verified run")
     args = ap.parse_args(argv)
 
-    import solvers
-
+    from relulp import solvers
     have = solvers.available()
     X, y, tree = make_problem(seed=1, n=args.n, d0=2, sizes=(6,))
     exps = list(range(args.lo, args.hi + 1, args.step))

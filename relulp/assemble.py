@@ -306,8 +306,8 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
         "feature_scale": scaling.feature_scale.tolist(), "objective_scale": scaling.objective_scale,
         "build_seconds": time.perf_counter() - t0,
     }
-    return SparseLP(c, A, row_lower, row_upper, col_lower, col_upper, 0.0, row_blocks, col_blocks, meta, tree,
-                    col_scale, scaling.objective_scale)
+    return SparseLP(c, A, row_lower, row_upper, col_lower, col_upper, 0.0, meta=meta, row_blocks=row_blocks,
+                    col_blocks=col_blocks, tree=tree, col_scale=col_scale, objective_scale=scaling.objective_scale)
 
 
 def fit_matrix(lp: SparseLP) -> sp.csr_array:

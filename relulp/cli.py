@@ -1,4 +1,4 @@
-"""The ``relulp`` command line: ``build``, ``solve``, ``demo`` (and ``bench`` when :mod:`solvers.bench` imports).
+"""The ``relulp`` command line: ``build``, ``solve``, ``demo`` (and ``bench`` when :mod:`relulp.bench.run` imports).
 
 Conventions
 -----------
@@ -51,7 +51,7 @@ COMMANDS: dict[str, Callable[[Any], Any]] = {}
 #: Sub-commands provided by other modules: (name, module, installer attribute). A command whose module
 #: does not import (or whose installer fails) is left out of the CLI instead of breaking it.
 OPTIONAL_COMMANDS: list[tuple[str, str, str]] = [
-    ("bench", "solvers.bench", "add_subparser"),
+    ("bench", "relulp.bench.run", "add_subparser"),
     ("cpal", "relulp.cpal.cli", "add_subparser"),
 ]
 
@@ -508,8 +508,8 @@ def _infeasible_hint(prob: Problem) -> str:
 def check_solver_names(backend: str, method: str | None) -> str:
     """Validate ``--backend`` / ``--method`` before any work: unknown names are usage errors (exit 2), a
     backend that is not installed an error (exit 1). Returns the method that will run."""
-    import solvers
-    from solvers import backends
+    from relulp import solvers
+    from relulp.solvers import backends
 
     try:
         cls = backends.get(backend)
@@ -530,8 +530,7 @@ LARGE_LP_NNZ = 2_000_000
 
 
 def cmd_solve(args) -> int:
-    import solvers
-
+    from relulp import solvers
     say = Out(args)
     options = dict(_parse_option(o) for o in args.solver_option)
     if args.time_limit is not None and not args.time_limit > 0:
@@ -618,6 +617,7 @@ def _empty_metrics(prob: Problem) -> dict:
 def evaluate(prob: Problem, lps, xs) -> dict:
     """Metrics of the recovered network(s), from their own numpy forward pass (never the LP's rows)."""
     from .assemble import fit_matrix
+    from .solvers.residuals import primal_residual
     from .network import OneVsRestNetwork, recover_network
 
     ds = prob.ds
@@ -626,7 +626,7 @@ def evaluate(prob: Problem, lps, xs) -> dict:
     mismatch = max(float(np.max(np.abs(fit_matrix(lp) @ x - net.decision_function(ds.X_train)), initial=0.0))
                    for (_, lp), x, net in zip(lps, xs, nets))
     out: dict[str, Any] = {
-        "lp_max_violation": max(lp.max_violation(x) for (_, lp), x in zip(lps, xs)),
+        "lp_max_violation": max(primal_residual(lp, x) for (_, lp), x in zip(lps, xs)),
         "fit_mismatch": mismatch,
         "active_neurons": nets[0].num_active_neurons() if len(nets) == 1 else [n.num_active_neurons() for n in nets],
     }
@@ -701,8 +701,7 @@ DEMO_PATTERNS3 = "12,25"
 
 
 def cmd_demo(args) -> int:
-    import solvers
-
+    from relulp import solvers
     from . import datasets
     from .assemble import build_lp
     from .export import write_lp
@@ -905,7 +904,7 @@ def main(argv: list[str] | None = None) -> int:
     from .exceptions import RelulpError
 
     try:
-        solver_errors: tuple = (import_module("solvers").SolverError,)
+        solver_errors: tuple = (import_module("relulp.solvers").SolverError,)
     except Exception:  # noqa: BLE001
         solver_errors = ()
     try:

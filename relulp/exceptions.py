@@ -1,12 +1,10 @@
-"""Exception types of relulp. Every bad input raises one of these, never a wrong answer."""
+"""Exception types of relulp. Every bad input raises one of these, never a wrong answer.
 
+The roots (RelulpError, DataError, UnknownOptionError) are defined by the solver layer, the bottom of the
+package, and re-exported here.
+"""
 
-class RelulpError(Exception):
-    """Base class of every error relulp raises on purpose."""
-
-
-class DataError(RelulpError, ValueError):
-    """Bad data: wrong shapes, NaN/inf, length mismatch, labels outside {-1, +1}."""
+from .solvers.errors import DataError, RelulpError, UnknownOptionError
 
 
 class PatternError(RelulpError, ValueError):
@@ -15,10 +13,6 @@ class PatternError(RelulpError, ValueError):
 
 class ModelSizeError(RelulpError, MemoryError):
     """The requested LP would exceed the configured memory cap; raised before anything is allocated."""
-
-
-class UnknownOptionError(RelulpError, ValueError):
-    """An unknown objective, formulation, solver, method or option name."""
 
 
 class SolutionError(RelulpError, ValueError):

@@ -143,7 +143,7 @@ def write_mps(model_or_lp, path) -> str:
 
 def highs_lp(lp: SparseLP, *, names: bool = True):
     """A ``highspy.HighsLp`` of ``lp`` (row-wise matrix), with sanitised names unless ``names=False``."""
-    from solvers.highs_adapter import to_highs_lp
+    from relulp.solvers.highs_adapter import to_highs_lp
 
     h = to_highs_lp(lp)
     if names:
@@ -163,7 +163,7 @@ def _names_or_default(lp: SparseLP, what: str) -> list[str]:
 def _write_highs(lp: SparseLP, path: str) -> None:
     import highspy
 
-    from solvers.highs_adapter import new_highs
+    from relulp.solvers.highs_adapter import new_highs
 
     h = new_highs()  # the construction banner goes to stderr, not stdout
     if h.passModel(highs_lp(lp)) == highspy.HighsStatus.kError:
@@ -288,9 +288,11 @@ def lp_statistics(lp) -> LPStatistics:
     """
     if not isinstance(lp, SparseLP):
         if _is_pyomo_model(lp):
-            import solvers
+            from relulp import solvers
 
-            lp = solvers.from_pyomo(lp)[0]
+            g = solvers.from_pyomo(lp)[0]  # a plain LinearProgram: no named blocks, no families
+            lp = SparseLP(g.c, g.A, g.row_lower, g.row_upper, g.col_lower, g.col_upper, g.objective_constant,
+                          meta=g.meta)
         else:
             raise TypeError(f"lp_statistics takes a SparseLP or a Pyomo model, got {type(lp).__name__}")
     A = lp.A.tocsr()

@@ -33,6 +33,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .exceptions import DataError
+from .solvers.errors import ProblemDataError
+from .solvers.lp import LinearProgram
 
 
 class ScaleError(DataError):
@@ -219,9 +221,10 @@ class Block:
         return [f"{self.name}[{','.join(map(str, idx))}]" for idx in itertools.product(*self.axes)]
 
 
-@dataclass
-class SparseLP:
-    """A minimisation LP in matrix form (see the module docstring), with block metadata.
+@dataclass(repr=False)
+class SparseLP(LinearProgram):
+    """A relulp LP: the solver layer's :class:`~relulp.solvers.lp.LinearProgram` (the matrix form of the
+    module docstring) with the named blocks, the pattern tree it came from and its internal scaling.
 
     ``meta`` records how the LP was made (objective, formulation, d, n, fit_intercept, ...);
     ``tree`` is the :class:`relulp.PatternTree` it came from, if any.
@@ -231,33 +234,18 @@ class SparseLP:
     See the module docstring ("Scaling"); solvers see and report the LP's own units.
     """
 
-    c: np.ndarray
-    A: sp.csr_array
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    objective_constant: float = 0.0
     row_blocks: list[Block] = field(default_factory=list)
     col_blocks: list[Block] = field(default_factory=list)
-    meta: dict[str, Any] = field(default_factory=dict)
     tree: Any = None
     col_scale: np.ndarray | None = None
     objective_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        m, n = self.A.shape
-        for name, vec, size in (
-            ("c", self.c, n),
-            ("col_lower", self.col_lower, n),
-            ("col_upper", self.col_upper, n),
-            ("row_lower", self.row_lower, m),
-            ("row_upper", self.row_upper, m),
-        ):
-            if np.shape(vec) != (size,):
-                raise DataError(f"{name} has shape {np.shape(vec)}, expected ({size},)")
-        if np.isnan(self.A.data).any() or np.isnan(self.c).any():
-            raise DataError("LP data contain NaN")
+        try:
+            super().__post_init__()
+        except ProblemDataError as e:
+            raise DataError(str(e)) from None
+        n = self.num_cols
         if self.col_scale is not None:
             cs = np.asarray(self.col_scale, dtype=np.float64)
             if cs.shape != (n,):
@@ -267,19 +255,6 @@ class SparseLP:
             self.col_scale = cs
         if not (np.isfinite(self.objective_scale) and self.objective_scale > 0):
             raise DataError(f"objective_scale must be finite and positive, got {self.objective_scale}")
-
-    # sizes -----------------------------------------------------------------------------------
-    @property
-    def num_rows(self) -> int:
-        return self.A.shape[0]
-
-    @property
-    def num_cols(self) -> int:
-        return self.A.shape[1]
-
-    @property
-    def nnz(self) -> int:
-        return int(self.A.nnz)
 
     # blocks ----------------------------------------------------------------------------------
     def row_block(self, name: str) -> Block:
@@ -294,26 +269,7 @@ class SparseLP:
     def col_names(self) -> list[str]:
         return _names(self.col_blocks, self.num_cols)
 
-    def row_activity(self, x: np.ndarray) -> np.ndarray:
-        """A @ x."""
-        return self.A @ np.asarray(x, dtype=np.float64)
-
-    def max_violation(self, x: np.ndarray) -> float:
-        """Largest absolute violation of any row or column bound at x (0 if x is feasible)."""
-        x = np.asarray(x, dtype=np.float64)
-        ax = self.A @ x
-        viol = [
-            np.maximum(self.row_lower - ax, 0.0),
-            np.maximum(ax - self.row_upper, 0.0),
-            np.maximum(self.col_lower - x, 0.0),
-            np.maximum(x - self.col_upper, 0.0),
-        ]
-        return float(max((v.max() if v.size else 0.0) for v in viol))
-
-    def objective(self, x: np.ndarray) -> float:
-        """c @ x + objective_constant: the LP's objective, in the LP's (scaled) units."""
-        return float(self.c @ np.asarray(x, dtype=np.float64) + self.objective_constant)
-
+    # scaling ---------------------------------------------------------------------------------
     @property
     def scaled(self) -> bool:
         """Whether the builder scaled this LP (col_scale or objective_scale not 1)."""

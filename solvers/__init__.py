@@ -1,7 +1,7 @@
 """One call to solve relulp's LPs (and any linear Pyomo model) with HiGHS, GLPK, or a PDLP-family
 first-order solver, reporting exactly what happened.
 
->>> import solvers
+>>> from relulp import solvers
 >>> res = solvers.solve(lp, backend="highs", method="ipm", time_limit=60)
 >>> res.status, res.objective, res.primal_residual
 
@@ -23,14 +23,14 @@ from .result import Result, Status
 
 
 def from_pyomo(model):
-    """``(SparseLP, PyomoMapping)`` of a linear Pyomo model; see :func:`solvers.pyomo_io.from_pyomo`."""
+    """``(LinearProgram, PyomoMapping)`` of a linear Pyomo model; see :func:`solvers.pyomo_io.from_pyomo`."""
     from .pyomo_io import from_pyomo as _from_pyomo
 
     return _from_pyomo(model)
 
 
 def to_pyomo(lp):
-    """A Pyomo ``ConcreteModel`` of a SparseLP; see :func:`solvers.pyomo_io.to_pyomo`."""
+    """A Pyomo ``ConcreteModel`` of a LinearProgram; see :func:`solvers.pyomo_io.to_pyomo`."""
     from .pyomo_io import to_pyomo as _to_pyomo
 
     return _to_pyomo(lp)

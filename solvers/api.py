@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from relulp.lp import SparseLP
+from .lp import LinearProgram
 
 from . import backends, residuals
 from .errors import ProblemDataError, TriviallyInfeasibleError
@@ -29,7 +29,7 @@ def solve(
     Parameters
     ----------
     problem
-        A :class:`relulp.lp.SparseLP` (``min c@x + k, rl <= A x <= ru, cl <= x <= cu``, A m x N), or any
+        A :class:`solvers.lp.LinearProgram` (``min c@x + k, rl <= A x <= ru, cl <= x <= cu``, A m x N), or any
         linear Pyomo model (continuous variables, one or no active objective). A Pyomo model is compiled
         with Pyomo's ``LinearStandardFormCompiler(mixed_form=True)``; the answer is written back into it
         (variable values; duals into ``model.dual``, a ``Suffix(direction=IMPORT)`` created if absent).
@@ -68,21 +68,21 @@ def solve(
             raise ProblemDataError(f"{name} must be positive, got {v!r}")
 
     pyomo_map = None
-    if isinstance(problem, SparseLP):
+    if isinstance(problem, LinearProgram):
         lp = problem
     elif _is_pyomo_model(problem):
         from .pyomo_io import from_pyomo
 
         try:
             lp, pyomo_map = from_pyomo(problem)
-        except TriviallyInfeasibleError as e:  # a row "0 >= 1": infeasible, as the same SparseLP row is
+        except TriviallyInfeasibleError as e:  # a row "0 >= 1": infeasible, as the same LinearProgram row is
             return Result(status=Status.INFEASIBLE, message=f"infeasible before any solver ran: {e}",
                           backend=cls.name, method=method, solver_version=cls.version() or "",
                           native_status="trivially infeasible constraint",
                           setup_seconds=time.perf_counter() - t0)
     else:
         raise ProblemDataError(
-            f"solve() takes a relulp.lp.SparseLP or a Pyomo model, got {type(problem).__name__}"
+            f"solve() takes a solvers.lp.LinearProgram or a Pyomo model, got {type(problem).__name__}"
         )
     lp = validate(lp)
     t1 = time.perf_counter()
@@ -97,7 +97,7 @@ def solve(
     return result
 
 
-def finish(result: Result, lp: SparseLP, verify_tolerance: float | None = None) -> None:
+def finish(result: Result, lp: LinearProgram, verify_tolerance: float | None = None) -> None:
     """Add relulp's objective and residuals to a backend's result, and verify an "optimal" (in place).
 
     A solver's OPTIMAL stays OPTIMAL only if relulp's relative primal residual, relative dual residual,

@@ -1,8 +1,23 @@
-"""Exception types of the solver layer (all subclasses of :class:`relulp.exceptions.RelulpError`)."""
+"""Exception types of the solver layer, and the roots of every relulp exception.
+
+The solver layer (installed as ``relulp.solvers``) depends on nothing above it, so the root classes live
+here and :mod:`relulp.exceptions` re-exports them: ``except relulp.RelulpError`` catches every error relulp
+raises on purpose, the solver layer's included.
+"""
 
 from __future__ import annotations
 
-from relulp.exceptions import DataError, RelulpError, UnknownOptionError
+
+class RelulpError(Exception):
+    """Base class of every error relulp (solver layer included) raises on purpose."""
+
+
+class DataError(RelulpError, ValueError):
+    """Bad data: wrong shapes, NaN/inf, length mismatch, labels outside {-1, +1}."""
+
+
+class UnknownOptionError(RelulpError, ValueError):
+    """An unknown objective, formulation, solver, method or option name."""
 
 
 class SolverError(RelulpError):
@@ -37,7 +52,7 @@ class CoefficientRangeError(ProblemDataError):
 class TriviallyInfeasibleError(ProblemDataError):
     """A Pyomo constraint with no variables that can never hold (e.g. ``0 >= 1``): the LP is infeasible.
     :func:`solvers.solve` reports it as :attr:`Status.INFEASIBLE`, as it does for the same row of a
-    SparseLP."""
+    LinearProgram."""
 
 
 class NotLinearError(SolverError, ValueError):

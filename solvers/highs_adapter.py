@@ -149,7 +149,7 @@ def _run_interruptible(h) -> None:
 
 
 def pass_lp(h, lp) -> None:
-    """Load a ``SparseLP``-shaped LP into ``h`` through the array overload of ``passModel``, column-wise.
+    """Load a ``LinearProgram``-shaped LP into ``h`` through the array overload of ``passModel``, column-wise.
 
     ``lp`` needs ``A`` (scipy sparse, m x N), ``c``, ``col_lower/upper``, ``row_lower/upper`` and
     ``objective_constant``. The matrix goes in as CSC (scipy's CSR -> CSC conversion is faster than

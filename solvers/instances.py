@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from relulp.lp import SparseLP
+from .lp import LinearProgram
 
 INF = np.inf
 
@@ -20,15 +20,15 @@ INF = np.inf
 @dataclass(frozen=True)
 class Known:
     name: str
-    lp: SparseLP
+    lp: LinearProgram
     objective: float | None  # None for infeasible/unbounded
     x: np.ndarray | None = None
     row_duals: np.ndarray | None = None
 
 
-def _lp(c, A, rl, ru, cl, cu, const=0.0, name="") -> SparseLP:
+def _lp(c, A, rl, ru, cl, cu, const=0.0, name="") -> LinearProgram:
     f = lambda v: np.asarray(v, dtype=np.float64)  # noqa: E731
-    return SparseLP(f(c), sp.csr_array(np.asarray(A, dtype=np.float64)), f(rl), f(ru), f(cl), f(cu),
+    return LinearProgram(f(c), sp.csr_array(np.asarray(A, dtype=np.float64)), f(rl), f(ru), f(cl), f(cu),
                     objective_constant=const, meta={"name": name})
 
 
@@ -53,17 +53,17 @@ def textbook() -> list[Known]:
     ]
 
 
-def infeasible() -> SparseLP:
+def infeasible() -> LinearProgram:
     """x + y <= 1 and x + y >= 2 with x, y >= 0."""
     return _lp([1, 1], [[1, 1], [1, 1]], [-INF, 2], [1, INF], [0, 0], [INF, INF], name="infeasible")
 
 
-def unbounded() -> SparseLP:
+def unbounded() -> LinearProgram:
     """min -x  s.t. x - y <= 1, x, y >= 0 (x = y + 1 -> -inf)."""
     return _lp([-1, 0], [[1, -1]], [-INF], [1], [0, 0], [INF, INF], name="unbounded")
 
 
-def random_lp(m: int, n: int, density: float = 0.3, seed: int = 0) -> SparseLP:
+def random_lp(m: int, n: int, density: float = 0.3, seed: int = 0) -> LinearProgram:
     """A feasible LP with a finite optimum: m rows, n columns, every column boxed.
 
     x0 ~ U(0, 1) is feasible: rows are <= / >= / ranged / equality / free (kinds drawn at random) around
@@ -90,32 +90,7 @@ def random_lp(m: int, n: int, density: float = 0.3, seed: int = 0) -> SparseLP:
     cl = x0 - rng.uniform(0.1, 2, n)
     cu = x0 + rng.uniform(0.1, 2, n)
     c = rng.normal(size=n)
-    return SparseLP(c, A, rl, ru, cl, cu, objective_constant=float(rng.normal()),
+    return LinearProgram(c, A, rl, ru, cl, cu, objective_constant=float(rng.normal()),
                     meta={"name": f"random_{m}x{n}_s{seed}"})
 
 
-#: objectives whose LP is feasible for any data (a finite optimum always exists)
-ALWAYS_FEASIBLE = ("hinge", "l1")
-
-
-def relulp_lp(n: int = 20, d: int = 2, widths: tuple[int, ...] = (8,), objective: str = "hinge",
-              formulation: str = "nested", seed: int = 0) -> SparseLP:
-    """A Theorem 4.2 LP from :func:`relulp.build_lp` on random data.
-
-    X ~ N(0, 1)^(n x d); labels y = sign(N(0, 1)) for classification objectives, targets N(0, 1) for
-    regression ones; patterns of one random network of widths ``widths`` (depth = len(widths)) from
-    :func:`relulp.sample_deep_patterns`.
-    """
-    import relulp
-    from relulp.objectives import CLASSIFICATION
-
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    if objective in CLASSIFICATION:
-        y = np.where(rng.normal(size=n) >= 0, 1.0, -1.0)
-    else:
-        y = rng.normal(size=n)
-    tree = relulp.PatternTree(relulp.sample_deep_patterns(X, list(widths), seed=seed))
-    lp = relulp.build_lp(tree, X, y, objective=objective, formulation=formulation)
-    lp.meta.setdefault("name", f"relulp_{objective}_{formulation}_n{n}_d{d}_w{'x'.join(map(str, widths))}_s{seed}")
-    return lp

@@ -1,4 +1,4 @@
-"""Reading LP files (``.mps``, ``.lp``, compressed variants HiGHS understands) into a SparseLP."""
+"""Reading LP files (``.mps``, ``.lp``, compressed variants HiGHS understands) into a LinearProgram."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from relulp.lp import SparseLP
+from .lp import LinearProgram
 
 from .errors import BackendFailure, ProblemDataError
 from .highs_adapter import new_highs
 
 
-def read_lp_file(path: str | Path, relax_integers: bool = False) -> SparseLP:
-    """Read an LP with highspy's ``readModel`` and take the ``HighsLp`` out as a SparseLP.
+def read_lp_file(path: str | Path, relax_integers: bool = False) -> LinearProgram:
+    """Read an LP with highspy's ``readModel`` and take the ``HighsLp`` out as a LinearProgram.
 
     A maximisation is turned into ``min -c@x - offset`` (``meta["sense"] = "max"``: objective values of
-    this SparseLP are then the negated file objective). Integer columns raise
+    this LinearProgram are then the negated file objective). Integer columns raise
     :class:`ProblemDataError` unless ``relax_integers`` (then ``meta["relaxed_integers"]`` counts them).
     """
     import highspy
@@ -48,7 +48,7 @@ def read_lp_file(path: str | Path, relax_integers: bool = False) -> SparseLP:
     meta = {"name": path.name.split(".")[0], "source": str(path), "sense": sense}
     if n_int:
         meta["relaxed_integers"] = n_int
-    return SparseLP(
+    return LinearProgram(
         c, A,
         np.asarray(lp.row_lower_, dtype=np.float64), np.asarray(lp.row_upper_, dtype=np.float64),
         np.asarray(lp.col_lower_, dtype=np.float64), np.asarray(lp.col_upper_, dtype=np.float64),

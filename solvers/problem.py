@@ -1,4 +1,4 @@
-"""Checks on a :class:`relulp.lp.SparseLP` before any backend sees it."""
+"""Checks on a :class:`solvers.lp.LinearProgram` before any backend sees it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import scipy.sparse as sp
 
-from relulp.lp import SparseLP
+from .lp import LinearProgram
 
 from .errors import CoefficientRangeError, ProblemDataError
 
@@ -20,17 +20,17 @@ MAX_COEFFICIENT = 1e15
 MAX_FINITE_BOUND = 1e20
 
 
-def validate(lp: SparseLP) -> SparseLP:
+def validate(lp: LinearProgram) -> LinearProgram:
     """Raise :class:`ProblemDataError` on NaN anywhere, inf in c or A, lower > upper, or a non-CSR matrix,
     and :class:`CoefficientRangeError` on coefficients no backend handles (``MAX_COEFFICIENT``,
     ``MAX_FINITE_BOUND``), before any C library sees them.
 
     Returns the LP, or a shallow copy with ``A`` as CSR float64 if it was another sparse format.
     """
-    if not isinstance(lp, SparseLP):
-        raise ProblemDataError(f"expected a relulp.lp.SparseLP or a Pyomo model, got {type(lp).__name__}")
+    if not isinstance(lp, LinearProgram):
+        raise ProblemDataError(f"expected a solvers.lp.LinearProgram or a Pyomo model, got {type(lp).__name__}")
     if not sp.issparse(lp.A):
-        raise ProblemDataError(f"SparseLP.A must be a scipy sparse array, got {type(lp.A).__name__}")
+        raise ProblemDataError(f"LinearProgram.A must be a scipy sparse array, got {type(lp.A).__name__}")
     if lp.A.format != "csr" or lp.A.dtype != np.float64:
         lp = dataclasses.replace(lp, A=sp.csr_array(lp.A, dtype=np.float64))
     if not np.isfinite(lp.A.data).all():

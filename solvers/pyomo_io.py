@@ -1,9 +1,9 @@
-"""Pyomo <-> SparseLP.
+"""Pyomo <-> LinearProgram.
 
 :func:`from_pyomo` compiles a linear Pyomo model with Pyomo's
 ``LinearStandardFormCompiler().write(model, mixed_form=True)`` (row and column order kept) into a
-:class:`relulp.lp.SparseLP` plus a :class:`PyomoMapping` that writes a :class:`Result` back into the model.
-:func:`to_pyomo` builds a Pyomo model from a SparseLP (vectorised, one ``LinearExpression`` per row), for
+:class:`solvers.lp.LinearProgram` plus a :class:`PyomoMapping` that writes a :class:`Result` back into the model.
+:func:`to_pyomo` builds a Pyomo model from a LinearProgram (vectorised, one ``LinearExpression`` per row), for
 the ``pyomo:<solver>`` backends.
 
 Conventions. A maximisation model is compiled to ``min -f``; its objective values are reported in the
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from relulp.lp import SparseLP
+from .lp import LinearProgram
 
 from .errors import NotLinearError, ProblemDataError, TriviallyInfeasibleError
 from .result import Result
@@ -31,14 +31,14 @@ from .result import Result
 
 @dataclass
 class PyomoMapping:
-    """Where the columns and rows of the compiled SparseLP live in the Pyomo model.
+    """Where the columns and rows of the compiled LinearProgram live in the Pyomo model.
 
     ``columns[j]`` is the VarData of column j, ``constraints[i]`` the ConstraintData of row i; ``sign``
     is +1 for a minimisation model, -1 for a maximisation (the LP minimises ``sign * f``).
     """
 
     model: Any
-    lp: SparseLP
+    lp: LinearProgram
     columns: list
     constraints: list
     sign: float
@@ -72,8 +72,8 @@ class PyomoMapping:
                 rc[v] = val
 
 
-def from_pyomo(model) -> tuple[SparseLP, PyomoMapping]:
-    """Compile a linear Pyomo model into ``(SparseLP, PyomoMapping)``.
+def from_pyomo(model) -> tuple[LinearProgram, PyomoMapping]:
+    """Compile a linear Pyomo model into ``(LinearProgram, PyomoMapping)``.
 
     Raises :class:`NotLinearError` for integer/binary variables, nonlinear terms, more than one active
     objective or components the compiler cannot read; :class:`ProblemDataError` for a constraint without
@@ -145,14 +145,14 @@ def from_pyomo(model) -> tuple[SparseLP, PyomoMapping]:
         col_upper[j] = np.inf if ub is None else ub
 
     try:
-        lp = SparseLP(c, A, lower, upper, col_lower, col_upper, objective_constant=const,
+        lp = LinearProgram(c, A, lower, upper, col_lower, col_upper, objective_constant=const,
                       meta={"source": "pyomo", "model": model.name, "sense": "max" if sign < 0 else "min"})
     except ValueError as e:
         raise ProblemDataError(f"Pyomo model data: {e}") from e
     return lp, PyomoMapping(model, lp, columns, cons, sign)
 
 
-def to_pyomo(lp: SparseLP):
+def to_pyomo(lp: LinearProgram):
     """A ``ConcreteModel`` with ``x[j]`` (j < N), ``rows[i]`` (free rows skipped) and ``obj``.
 
     Built vectorised: one ``LinearExpression`` per row from the CSR slices, coefficients as Python floats.

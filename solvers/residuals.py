@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relulp.lp import SparseLP
+from .lp import LinearProgram
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def _max(v: np.ndarray) -> float:
     return float(v.max()) if v.size else 0.0
 
 
-def _bound_scale(lp: SparseLP) -> float:
+def _bound_scale(lp: LinearProgram) -> float:
     scale = 0.0
     for b in (lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper):
         fin = b[np.isfinite(b)]
@@ -51,7 +51,7 @@ def _bound_scale(lp: SparseLP) -> float:
     return scale
 
 
-def primal_residual(lp: SparseLP, x: np.ndarray) -> float:
+def primal_residual(lp: LinearProgram, x: np.ndarray) -> float:
     """Largest absolute bound violation at x, rows and columns (0 if x is feasible)."""
     x = np.asarray(x, dtype=np.float64)
     ax = lp.A @ x
@@ -79,7 +79,7 @@ def _bound_term(v: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
     return float(v[pos] @ lower[pos] + v[neg] @ upper[neg])
 
 
-def compute(lp: SparseLP, x: np.ndarray, row_duals: np.ndarray | None = None) -> Residuals:
+def compute(lp: LinearProgram, x: np.ndarray, row_duals: np.ndarray | None = None) -> Residuals:
     """All residuals of (x, y) for ``lp`` (dual parts None when y is None)."""
     x = np.asarray(x, dtype=np.float64)
     p_abs = primal_residual(lp, x)

@@ -49,9 +49,8 @@ import numpy as np
 
 import relulp
 import relulp.export
-import solvers
-import solvers.io
-
+from relulp import solvers
+import relulp.solvers.io
 # ----------------------------------------------------------------------------------------------------
 # configuration
 # ----------------------------------------------------------------------------------------------------
@@ -154,7 +153,7 @@ class Instance:
             pats = "[" + ", ".join(f"np.array({np.asarray(D).astype(int).tolist()}, dtype=bool)"
                                    for D in self.patterns) + "]"
             return (
-                "import numpy as np, relulp, solvers\n"
+                "import numpy as np, relulp\nfrom relulp import solvers\n"
                 f"X = np.array({np.asarray(self.X).tolist()!r})\n"
                 f"y = np.array({np.asarray(self.y).tolist()!r})\n"
                 f"D = {pats}\n"

@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 
 import relulp
-import solvers
+from relulp import solvers
 from relulp import datasets, export
 from relulp.exceptions import UnknownOptionError
 

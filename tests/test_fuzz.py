@@ -81,8 +81,7 @@ def test_fuzz_harness_flags_a_wrong_optimum():
     """The forward-pass check is not vacuous: a perturbed optimum is reported unverified."""
     import numpy as np
     import relulp
-    import solvers
-
+    from relulp import solvers
     inst = fh.make_instance(11, objective="hinge", formulation="nested", fit_intercept=True, depth=1,
                             degeneracy="none")
     lp = relulp.build_lp(relulp.PatternTree(inst.patterns), inst.X, inst.y, **inst.lp_kwargs())

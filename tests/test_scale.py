@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lp_helpers import lp_entries, make_problem, pyomo_entries
 from relulp import DataError, SolutionError, SparseLP, build_lp, build_model, recover_network
 from relulp.lp import MAX_RANGE, ScaleError
-from solvers import Status, available, solve
+from relulp.solvers import Status, available, solve
 
 SCALES = [1e-12, 1e-6, 1.0, 1e6, 1e12]
 OBJECTIVES = ["min_l1", "feasibility", "hinge"]

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-import solvers
+from relulp import solvers
 from relulp.exceptions import RelulpError, UnknownOptionError
 from relulp.lp import SparseLP
-from solvers import Status, instances
-from solvers import residuals as R
+from relulp.solvers import Status, instances
+from relulp.solvers import residuals as R
 
 HIGHS_METHODS = ["ipm", "simplex", "pdlp"]
 TEXTBOOK = instances.textbook()

@@ -10,10 +10,12 @@ import math
 import numpy as np
 import pytest
 
-import solvers
-from solvers import Status, bench, bench_report, instances
-from solvers.highs_adapter import new_highs, to_highs_lp
-from solvers.io import read_lp_file
+from relulp import solvers
+from relulp.bench import report as bench_report
+from relulp.bench import run as bench
+from relulp.solvers import Status, instances
+from relulp.solvers.highs_adapter import new_highs, to_highs_lp
+from relulp.solvers.io import read_lp_file
 
 
 def parse(argv):

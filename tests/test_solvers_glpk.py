@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import solvers
-from solvers import Status, instances
+from relulp import solvers
+from relulp.solvers import Status, instances
 
 TEXTBOOK = instances.textbook()
 INSTALLED = solvers.available().get("glpk", {}).get("methods", [])

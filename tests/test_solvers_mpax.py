@@ -8,8 +8,8 @@ import tempfile
 import numpy as np
 import pytest
 
-import solvers
-from solvers import Status, instances
+from relulp import solvers
+from relulp.solvers import Status, instances
 
 mpax_installed = solvers.backends.get("mpax").is_installed()
 needs_mpax = pytest.mark.skipif(not mpax_installed, reason="mpax/jax not installed (pip install mpax jax)")
@@ -57,7 +57,7 @@ def test_mpax_iteration_limit_and_refused_options():
 
 def test_mpax_form_duals_map_back():
     """The E/G rewrite and its dual map, without running MPAX: y = w_ge - w_le on ranged rows."""
-    from solvers.backends.mpax import MpaxForm
+    from relulp.solvers.backends.mpax import MpaxForm
 
     lp = instances.random_lp(30, 20, seed=1)
     form = MpaxForm.build(lp)

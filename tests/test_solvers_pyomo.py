@@ -6,9 +6,9 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-import solvers
-from solvers import Status, instances
-from solvers.pyomo_io import from_pyomo, to_pyomo
+from relulp import solvers
+from relulp.solvers import Status, instances
+from relulp.solvers.pyomo_io import from_pyomo, to_pyomo
 
 TEXTBOOK = instances.textbook()
 

@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import solvers
-from solvers import Status, instances
+from relulp import solvers
+from relulp.bench import instances
+from relulp.solvers import Status
+from relulp.solvers import instances as textbook
 
 AVAILABLE = solvers.available()
 
@@ -88,7 +90,7 @@ def test_mpax_agrees_on_a_relulp_lp():
 def test_highs_and_glpk_agree_on_random_lps(m, n, density, seed):
     if "glpk" not in AVAILABLE or "simplex" not in AVAILABLE["glpk"]["methods"]:
         pytest.skip("swiglpk not installed")
-    lp = instances.random_lp(m, n, density=density, seed=seed)
+    lp = textbook.random_lp(m, n, density=density, seed=seed)
     a = solvers.solve(lp, method="simplex")
     b = solvers.solve(lp, backend="glpk", method="simplex")
     assert a.status is b.status is Status.OPTIMAL

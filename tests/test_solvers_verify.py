@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relulp
-import solvers
+from relulp import solvers
 from relulp.lp import SparseLP
-from solvers import Status, instances
-from solvers.errors import CoefficientRangeError, ProblemDataError
+from relulp.solvers import Status, instances
+from relulp.solvers.errors import CoefficientRangeError, ProblemDataError
 
 BACKENDS = [("highs", "simplex"), ("highs", "ipm"), ("glpk", "simplex"), ("glpk", "interior")]
 
@@ -86,7 +86,7 @@ def test_huge_finite_bounds_are_refused():
 
 
 def test_glpk_abort_does_not_kill_the_process():
-    code = ("import numpy as np, scipy.sparse as sp, solvers\n"
+    code = ("import numpy as np, scipy.sparse as sp\nfrom relulp import solvers\n"
             "from relulp.lp import SparseLP\n"
             "A = sp.csr_array(np.full((3, 2), 1e200))\n"
             "lp = SparseLP(np.ones(2), A, np.ones(3), np.full(3, np.inf), np.zeros(2), np.full(2, np.inf))\n"
@@ -128,8 +128,8 @@ def test_pyomo_and_matrix_agree_on_trivially_infeasible_rows(objective):
 
 
 def test_highs_banner_never_reaches_stdout():
-    code = ("from solvers.highs_adapter import new_highs\n"
-            "import solvers, solvers.instances\n"
+    code = ("from relulp.solvers.highs_adapter import new_highs\n"
+            "from relulp import solvers; import relulp.solvers.instances\n"
             "new_highs(); solvers.solve(solvers.instances.infeasible())\n"
             "print('{}')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -162,7 +162,7 @@ def test_thread_options_never_break_later_solves():
 def test_ctrl_c_stops_a_running_highs_solve():
     import highspy
 
-    from solvers.highs_adapter import new_highs, pass_lp, run
+    from relulp.solvers.highs_adapter import new_highs, pass_lp, run
 
     if not hasattr(highspy.Highs, "cancelSolve"):
         pytest.skip("this highspy has no user interrupt")
@@ -186,9 +186,9 @@ def test_a_tiny_dual_residual_at_a_huge_point_is_not_a_certificate():
     # min x0 - (1 + 1e-10) x1  s.t.  x0 - x1 >= 0,  x >= 0  is unbounded (x0 = x1 = t). A claimed optimum at
     # x = (1e8 + 0.01, 1e8) with y = 1 has objective 0 = dual objective (gap 0), primal residual 0 and a dual
     # residual of only 1e-10: every classic check passes. Weighted by x the dual error is 0.01.
-    from solvers import residuals
-    from solvers.api import finish
-    from solvers.result import Result
+    from relulp.solvers import residuals
+    from relulp.solvers.api import finish
+    from relulp.solvers.result import Result
 
     lp = SparseLP(np.array([1.0, -1.0 - 1e-10]), sp.csr_array(np.array([[1.0, -1.0]])), np.zeros(1),
                   np.full(1, np.inf), np.zeros(2), np.full(2, np.inf))

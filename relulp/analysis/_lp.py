@@ -12,7 +12,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from solvers.highs_adapter import new_highs, run
+from relulp.solvers.highs_adapter import new_highs, run
 
 from .exceptions import LPSolverError
 

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from relulp.exceptions import UnknownOptionError
 
-from solvers.highs_adapter import run, set_option
+from relulp.solvers.highs_adapter import run, set_option
 
 from ._lp import HighsLP
 from .centers import chebyshev_center
@@ -456,7 +456,7 @@ class _DualModel:
     def __init__(self, N: int, R: float):
         import highspy
 
-        from solvers.highs_adapter import new_highs
+        from relulp.solvers.highs_adapter import new_highs
 
         self.N = N
         self.h = new_highs()

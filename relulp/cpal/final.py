@@ -55,8 +55,7 @@ def final_solve(tree: PatternTree, X, y, idx, *, objective: str, lam: float | No
                 solver_options: dict | None = None, memory_limit: int | None = None,
                 dedupe: bool = False) -> FinalSolve:
     """Algorithm 8 on the pool points ``idx`` (labels ``y``, aligned with ``idx``)."""
-    import solvers
-
+    from relulp import solvers
     t0 = time.perf_counter()
     idx = np.asarray(idx, dtype=np.int64)
     layers = [D[idx] for D in tree.patterns]

@@ -10,12 +10,12 @@ import importlib
 from ..errors import UnknownBackendError
 from .base import Backend
 
-#: backend name -> "module:Class"
+#: backend name -> "module:Class" (modules of this package)
 REGISTRY: dict[str, str] = {
-    "highs": "solvers.backends.highs:HighsBackend",
-    "glpk": "solvers.backends.glpk:GlpkBackend",
-    "mpax": "solvers.backends.mpax:MpaxBackend",
-    "cupdlpx": "solvers.backends.cupdlpx:CupdlpxBackend",
+    "highs": "highs:HighsBackend",
+    "glpk": "glpk:GlpkBackend",
+    "mpax": "mpax:MpaxBackend",
+    "cupdlpx": "cupdlpx:CupdlpxBackend",
 }
 
 PYOMO_PREFIX = "pyomo:"
@@ -35,4 +35,4 @@ def get(name: str) -> type[Backend]:
             f"unknown backend {name!r}; choose one of {sorted(REGISTRY)} or 'pyomo:<solver name>'"
         )
     module, cls = REGISTRY[key].split(":")
-    return getattr(importlib.import_module(module), cls)
+    return getattr(importlib.import_module(f".{module}", __name__), cls)

@@ -3,7 +3,7 @@
 A backend is a class with class attributes ``name``, ``methods`` (tuple, first = default),
 ``install_hint`` and ``status_map`` (native status -> :class:`solvers.Status`), and class methods
 ``is_installed()``, ``version()`` and ``solve(lp, method, time_limit, tolerance, options) -> Result``.
-``solve`` receives a validated :class:`relulp.lp.SparseLP`; it fills status, message, x, duals,
+``solve`` receives a validated :class:`solvers.lp.LinearProgram`; it fills status, message, x, duals,
 iterations, timings and versions. The front end (:func:`solvers.solve`) then adds relulp's own
 residuals and objective.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Mapping
 
-from relulp.lp import SparseLP
+from ..lp import LinearProgram
 
 from ..errors import BackendNotInstalledError, SolverOptionError, UnknownMethodError
 from ..result import Result, Status
@@ -40,7 +40,7 @@ class Backend:
     @classmethod
     def solve(
         cls,
-        lp: SparseLP,
+        lp: LinearProgram,
         method: str,
         time_limit: float | None,
         tolerance: float | None,

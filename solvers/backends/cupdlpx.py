@@ -4,7 +4,7 @@ device exists; otherwise :meth:`is_installed` is False and :func:`solvers.solve`
 
 Uses cuPDLPx's Python API (python/README.md and python/cupdlpx/model.py of MIT-Lu-Lab/cuPDLPx):
 ``cupdlpx.Model(objective_vector, constraint_matrix, constraint_lower_bound, constraint_upper_bound,
-variable_lower_bound, variable_upper_bound, objective_constant)`` (two-sided rows, like SparseLP; the
+variable_lower_bound, variable_upper_bound, objective_constant)`` (two-sided rows, like LinearProgram; the
 matrix must be a scipy ``spmatrix``), ``model.setParams(...)``, ``model.optimize()`` and the attributes
 ``Status``, ``X``, ``Pi``, ``ObjVal``, ``IterCount``. ``tolerance`` sets ``OptimalityTol`` and
 ``FeasibilityTol`` (relative, default 1e-4); ``time_limit`` sets ``TimeLimit`` (cuPDLPx's own default is
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from relulp.lp import SparseLP
+from ..lp import LinearProgram
 
 from ..errors import BackendFailure
 from ..result import Result, Status
@@ -76,7 +76,7 @@ class CupdlpxBackend(Backend):
             return None
 
     @classmethod
-    def solve(cls, lp: SparseLP, method: str, time_limit: float | None, tolerance: float | None,
+    def solve(cls, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
         import cupdlpx
         import scipy.sparse as sp

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from relulp.lp import SparseLP
+from ..lp import LinearProgram
 
 from ..errors import BackendFailure, BackendNotInstalledError, SolverOptionError
 from ..result import Result, Status
@@ -126,7 +126,7 @@ class GlpkBackend(Backend):
         return method != "interior"
 
     @classmethod
-    def solve(cls, lp: SparseLP, method: str, time_limit: float | None, tolerance: float | None,
+    def solve(cls, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
         if method not in cls.installed_methods():
             hint = "pip install swiglpk" if method != "glpsol" else "apt-get install glpk-utils"
@@ -156,7 +156,7 @@ def _name(glp, value: int, names) -> str:
     return f"GLPK code {value}"
 
 
-def _solve_swiglpk(lp: SparseLP, method: str, time_limit, tolerance, options) -> Result:
+def _solve_swiglpk(lp: LinearProgram, method: str, time_limit, tolerance, options) -> Result:
     import swiglpk as glp
 
     accepted = (_SMCP_FIELDS | set(_PREP)) if method == "simplex" else _IPTCP_FIELDS
@@ -219,7 +219,7 @@ def _solve_swiglpk(lp: SparseLP, method: str, time_limit, tolerance, options) ->
         glp.glp_term_out(glp.GLP_ON)
 
 
-def _load(glp, prob, lp: SparseLP) -> None:
+def _load(glp, prob, lp: LinearProgram) -> None:
     """Rows, columns, bounds, objective and the matrix (1-based COO via ``glp_load_matrix``)."""
     m, n = lp.A.shape
     glp.glp_set_obj_dir(prob, glp.GLP_MIN)
@@ -268,7 +268,7 @@ def _bounds(glp, lo: float, up: float) -> tuple[int, float, float]:
     return glp.GLP_DB, lo, up
 
 
-def _read(glp, prob, lp: SparseLP, method: str, ret: int) -> Result:
+def _read(glp, prob, lp: LinearProgram, method: str, ret: int) -> Result:
     m, n = lp.A.shape
     x = y = z = None
     if method == "simplex":

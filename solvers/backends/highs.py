@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from relulp.lp import SparseLP
+from ..lp import LinearProgram
 
 from ..errors import SolverOptionError
 from ..highs_adapter import new_highs, pass_lp, run, set_option, to_highs_lp  # noqa: F401 (re-exported)
@@ -84,7 +84,7 @@ class HighsBackend(Backend):
     @classmethod
     def solve(
         cls,
-        lp: SparseLP,
+        lp: LinearProgram,
         method: str,
         time_limit: float | None,
         tolerance: float | None,
@@ -124,7 +124,7 @@ class HighsBackend(Backend):
         return result
 
 
-def read_result(h, lp: SparseLP, method: str) -> Result:
+def read_result(h, lp: LinearProgram, method: str) -> Result:
     """Status, point, duals and iteration counts out of a solved ``highspy.Highs``."""
     native = h.getModelStatus()
     status = HighsBackend.map_status(native)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from relulp.lp import SparseLP
+from ..lp import LinearProgram
 
 from ..errors import SolverOptionError
 from ..result import Result, Status
@@ -71,7 +71,7 @@ class MpaxBackend(Backend):
         return False
 
     @classmethod
-    def solve(cls, lp: SparseLP, method: str, time_limit: float | None, tolerance: float | None,
+    def solve(cls, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
         if time_limit is not None:
             raise SolverOptionError(
@@ -140,7 +140,7 @@ class MpaxForm:
     le: np.ndarray
 
     @classmethod
-    def build(cls, lp: SparseLP) -> "MpaxForm":
+    def build(cls, lp: LinearProgram) -> "MpaxForm":
         rl, ru = lp.row_lower, lp.row_upper
         is_eq = rl == ru
         eq = np.flatnonzero(is_eq)

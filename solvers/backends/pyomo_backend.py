@@ -1,6 +1,6 @@
 """``pyomo:<solver>``: any solver Pyomo's (legacy) ``SolverFactory`` knows, by name.
 
-The SparseLP is turned into a Pyomo model (:func:`solvers.pyomo_io.to_pyomo`) and solved with
+The LinearProgram is turned into a Pyomo model (:func:`solvers.pyomo_io.to_pyomo`) and solved with
 ``pyo.SolverFactory(<solver>).solve(model)``; values and duals (``model.dual`` Suffix) are read back.
 Keyword options are passed to the solver as its native options (``solver.options``); Pyomo does not
 check their names, so the solver decides, and a solver that refuses one makes the solve raise
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from relulp.lp import SparseLP
+from ..lp import LinearProgram
 
 from ..errors import BackendFailure, SolverOptionError
 from ..result import Result, Status
@@ -122,7 +122,7 @@ class PyomoBackend(Backend):
         return cls.solver in TIME_LIMIT_OPTION
 
     @classmethod
-    def solve(cls, lp: SparseLP, method: str, time_limit: float | None, tolerance: float | None,
+    def solve(cls, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
         import pyomo.environ as pyo
         from pyomo.common.errors import ApplicationError

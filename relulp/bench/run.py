@@ -13,7 +13,7 @@ Results are never overwritten silently: an explicit ``--json``/``--csv``/``--plo
 refused unless ``--overwrite``; the default ``bench-<suite>.json`` moves on to ``bench-<suite>-2.json``,
 ``-3``, ... when taken.
 
-``relulp/cli.py`` calls :func:`add_subparser` and :func:`run`; ``python -m solvers.bench`` runs it alone.
+``relulp/cli.py`` calls :func:`add_subparser` and :func:`run`; ``python -m relulp.bench.run`` runs it alone.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import api, backends
-from .bench_report import format_summary, plot_profile, profile, score, summary, write_outputs
-from .bench_suites import SUITE_HELP, SUITES, file_instances, relulp_family, suite
-from .errors import SolverError, UnknownBackendError, UnknownMethodError
+from relulp.solvers import api, backends
+from .report import format_summary, plot_profile, profile, score, summary, write_outputs
+from .suites import SUITE_HELP, SUITES, file_instances, relulp_family, suite
+from relulp.solvers.errors import SolverError, UnknownBackendError, UnknownMethodError
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -356,7 +356,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m solvers.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m relulp.bench.run", description=__doc__.splitlines()[0])
     configure(parser)
     return run(parser.parse_args(argv))
 
@@ -365,5 +365,5 @@ if __name__ == "__main__":  # pragma: no cover
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("python -m solvers.bench: interrupted", file=sys.stderr)
+        print("python -m relulp.bench.run: interrupted", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

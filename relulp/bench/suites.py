@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 from relulp.lp import SparseLP
 
+from relulp.solvers import instances as textbook
+
 from . import instances
 
 
@@ -43,14 +45,14 @@ def random_family(shapes, density=0.1, seeds=(0,)) -> list[Instance]:
     out = []
     for (m, n), seed in itertools.product(shapes, seeds):
         out.append(Instance(f"random-{m}x{n}-s{seed}", "random", {"m": m, "n": n, "density": density, "seed": seed},
-                            lambda m=m, n=n, seed=seed: instances.random_lp(m, n, density=density, seed=seed)))
+                            lambda m=m, n=n, seed=seed: textbook.random_lp(m, n, density=density, seed=seed)))
     return out
 
 
 def file_instances(paths, relax_integers=False) -> list[Instance]:
     from pathlib import Path
 
-    from .io import read_lp_file
+    from relulp.solvers.io import read_lp_file
 
     return [Instance(Path(p).name, "file", {"path": str(p)},
                      lambda p=p: read_lp_file(p, relax_integers=relax_integers)) for p in paths]

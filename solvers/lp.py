@@ -1,0 +1,72 @@
+"""The LP type of the solver layer: a minimisation in two-sided matrix form,
+
+    min  c @ x + objective_constant   s.t.  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper,
+
+with A a scipy sparse array (m x N), c and the column bounds (N,), the row bounds (m,); infinite bounds
+are +-inf, an equality row has ``row_lower == row_upper``. Every backend takes this type (or any
+subclass: relulp's :class:`solvers.lp.LinearProgram` adds the pattern tree, named blocks and its scaling).
+``meta`` holds free-form facts about where the LP came from (``name``, ``source``, ``sense``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import ProblemDataError
+
+
+@dataclass
+class LinearProgram:
+    c: np.ndarray
+    A: sp.csr_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    objective_constant: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not sp.issparse(self.A):
+            raise ProblemDataError(f"A must be a scipy sparse array, got {type(self.A).__name__}")
+        m, n = self.A.shape
+        for name, vec, size in (
+            ("c", self.c, n),
+            ("col_lower", self.col_lower, n),
+            ("col_upper", self.col_upper, n),
+            ("row_lower", self.row_lower, m),
+            ("row_upper", self.row_upper, m),
+        ):
+            if np.shape(vec) != (size,):
+                raise ProblemDataError(f"{name} has shape {np.shape(vec)}, expected ({size},)")
+        if np.isnan(self.A.data).any() or np.isnan(self.c).any():
+            raise ProblemDataError("LP data contain NaN")
+
+    @property
+    def num_rows(self) -> int:
+        return self.A.shape[0]
+
+    @property
+    def num_cols(self) -> int:
+        return self.A.shape[1]
+
+    @property
+    def nnz(self) -> int:
+        return int(self.A.nnz)
+
+    def row_activity(self, x: np.ndarray) -> np.ndarray:
+        """A @ x."""
+        return self.A @ np.asarray(x, dtype=np.float64)
+
+    def objective(self, x: np.ndarray) -> float:
+        """c @ x + objective_constant."""
+        return float(self.c @ np.asarray(x, dtype=np.float64) + self.objective_constant)
+
+    def __repr__(self) -> str:
+        name = self.meta.get("name", "")
+        return (f"{type(self).__name__}({name + ', ' if name else ''}rows={self.num_rows}, cols={self.num_cols}, "
+                f"nnz={self.nnz})")
