@@ -42,6 +42,9 @@ _LAZY = {
     "write_lp": "export",
     "write_mps": "export",
     "lp_statistics": "export",
+    "ReLULPClassifier": "estimators",
+    "ReLULPRegressor": "estimators",
+    "estimators": None,
 }
 
 

@@ -20,7 +20,13 @@ The auxiliary formulation (L >= 2) adds columns z_k (node, i) for the nodes of l
 
 plus the objective rows of :mod:`relulp.objectives`. Column order: u (leaf-major, d each), z_2..z_L
 (node-major, n each), t (if any), xi or e (if any). Row order: fit rows, cone1..coneL, link2..linkL,
-abs_pos, abs_neg. No Python loop runs over rows or nonzeros.
+abs_pos, abs_neg. No Python loop runs over rows or nonzeros. Every block carries its *role*
+(:class:`relulp.lp.Block`): rows "fit" / "cone" / "link" / "abs", columns "leaf" / "node" / "abs" / "point";
+:func:`fit_matrix` finds the fit rows by role.
+
+:func:`point_rows` builds the fit and cone rows of chosen data points over the leaf columns directly (no
+LP): the rows the nested LP of those points has, in the data's own units (what :mod:`relulp.cpal` cuts
+with).
 
 *Scaling* (:func:`relulp.lp.choose_scaling`). X above is really X S^{-1}, S = diag(s_j) with s_j a power
 of two near max_i |X_ij| (s_j = 1 for columns whose maximum is in [2**-10, 2**10]); the leaf columns are
@@ -41,7 +47,7 @@ import scipy.sparse as sp
 
 from .exceptions import UnknownOptionError
 from .lp import Block, SparseLP, choose_scaling
-from .objectives import objective_spec
+from .objectives import default_objective, get_objective, objective_spec
 from .tree import FORMULATIONS, PatternTree
 from .validation import check_labels, check_targets, prepare_X
 
@@ -140,7 +146,23 @@ def _stack(blocks: list[_Rows], num_cols: int) -> tuple[sp.csr_array, np.ndarray
     return A, lower, upper
 
 
-def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: str = "nested", *,
+def _subtree_matrices(tree: PatternTree, Xa: np.ndarray, top: int) -> tuple[list, list[int]]:
+    """H_1..H_top as CSR parts (H_1 = Xa, zeros dropped; H_{k+1} = E_k (face-split) H_k) and their widths."""
+    H = [_csr_parts(Xa)]
+    width = [Xa.shape[1]]
+    for k in range(1, top):
+        H.append(face_split(tree.signed_gates(k), H[-1], width[-1]))
+        width.append(width[-1] * tree.branching(k))
+    return H, width
+
+
+def _cone_signs(tree: PatternTree, k: int) -> np.ndarray:
+    """(nodes_k, n): the cone-row sign S_k[i, j(a_k(p))] of node p of level k at point i."""
+    return tree.sign_matrix(k)[:, tree.pattern_index(k)[tree.digit_of_prefix(k)]].T
+
+
+def build_lp(tree: PatternTree, X, y, objective: str = default_objective("classification").name,
+             formulation: str = "nested", *,
              lam: float | None = None, eps: float | None = None, fit_intercept: bool = True,
              memory_limit: int | None = None, scale=True) -> SparseLP:
     """The Theorem 4.2 LP (math.md (LPL) + §4 objective) as a :class:`relulp.SparseLP`.
@@ -191,36 +213,33 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
     col_blocks: list[Block] = []
     ncol = 0
 
-    def add_cols(name, axes, desc):
+    def add_cols(name, axes, desc, role):
         nonlocal ncol
         size_ = int(np.prod([len(a) for a in axes]))
-        col_blocks.append(Block(name, ncol, ncol + size_, tuple(axes), desc))
+        col_blocks.append(Block(name, ncol, ncol + size_, tuple(axes), desc, role))
         ncol += size_
         return col_blocks[-1]
 
-    add_cols("u", (tree.labels(1), range(d)), "leaf weights u (first-layer neurons)")
+    add_cols("u", (tree.labels(1), range(d)), "leaf weights u (first-layer neurons)", "leaf")
     z_start = {}
     if aux:
         for k in range(2, L + 1):
-            z_start[k] = add_cols(f"z{k}", (tree.labels(k), range(n)), f"pre-activations of level-{k} nodes").start
-    t_block = add_cols("t", (tree.labels(1), range(d)), "t >= |u|") if spec.l1_weight > 0 else None
-    pc_block = add_cols(spec.point_column, (range(n),), "per-point slack") if spec.point_column else None
+            z_start[k] = add_cols(f"z{k}", (tree.labels(k), range(n)), f"pre-activations of level-{k} nodes",
+                                  "node").start
+    t_block = add_cols("t", (tree.labels(1), range(d)), "t >= |u|", "abs") if spec.l1_weight > 0 else None
+    pc_block = (add_cols(spec.point_column, (range(n),), "per-point slack", "point")
+                if spec.point_column else None)
 
     # subtree matrices H_1..H_{L+1} (H_{L+1} only for the nested margin) ----------------------
-    H = [_csr_parts(Xa)]
-    width = [d]
-    top = L if aux else L + 1
-    for k in range(1, top):
-        H.append(face_split(tree.signed_gates(k), H[-1], width[-1]))
-        width.append(width[-1] * tree.branching(k))
+    H, width = _subtree_matrices(tree, Xa, L if aux else L + 1)
 
     rows: list[_Rows] = []
     row_blocks: list[Block] = []
 
-    def add_rows(name, axes, parts, lower, upper, desc):
+    def add_rows(name, axes, parts, lower, upper, desc, role):
         start = sum(b.num_rows for b in rows)
         rows.append(_Rows(*parts, lower, upper))
-        row_blocks.append(Block(name, start, start + rows[-1].num_rows, tuple(axes), desc))
+        row_blocks.append(Block(name, start, start + rows[-1].num_rows, tuple(axes), desc, role))
 
     # fit rows: f = F x ------------------------------------------------------------------------
     if aux:
@@ -231,16 +250,16 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
         F = H[L]
     for name, (lo, hi, coef) in zip(spec.fit_rows, spec.fit_bounds(y)):
         indptr, indices, data = F
-        if name == "margin":
+        if spec.objective.margin:
             data = data * np.repeat(y, np.diff(indptr))
         parts = (indptr, indices, data)
         if coef:
             parts = _append_column(parts, pc_block.start + np.arange(n), coef)
-        add_rows(name, (range(n),), parts, lo, hi, f"{name} rows, one per data point")
+        add_rows(name, (range(n),), parts, lo, hi, f"{name} rows, one per data point", "fit")
 
     # cone rows --------------------------------------------------------------------------------
     for k in range(1, L + 1):
-        S = tree.sign_matrix(k)[:, tree.pattern_index(k)[tree.digit_of_prefix(k)]].T  # (nodes, n)
+        S = _cone_signs(tree, k)  # (nodes, n)
         if k == 1 or not aux:
             parts = _node_rows(H[k - 1], width[k - 1], S)
         else:
@@ -248,7 +267,7 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
             parts = (np.arange(nodes * n + 1), z_start[k] + np.arange(nodes * n), S.ravel())
         inf = np.full(S.size, np.inf)
         add_rows(f"cone{k}", (tree.labels(k), range(n)), parts, np.zeros(S.size), inf,
-                 f"cone rows (2D-I) z(v) >= 0 of level-{k} nodes")
+                 f"cone rows (2D-I) z(v) >= 0 of level-{k} nodes", "cone")
 
     # link rows (auxiliary) ---------------------------------------------------------------------
     if aux:
@@ -268,7 +287,7 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
             parts = _append_column((ci, cj, -cv), z_start[k] + np.arange(nodes * n), 1.0)
             zeros = np.zeros(nodes * n)
             add_rows(f"link{k}", (tree.labels(k), range(n)), parts, zeros, zeros.copy(),
-                     f"z(v) = sum_c s_c D_c z(c) for level-{k} nodes")
+                     f"z(v) = sum_c s_c D_c z(c) for level-{k} nodes", "link")
 
     # |u| rows ------------------------------------------------------------------------------------
     if t_block is not None:
@@ -279,7 +298,7 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
         for name, sign in (("abs_pos", -1.0), ("abs_neg", 1.0)):
             dat = np.tile([sign, 1.0], nu)
             add_rows(name, (tree.labels(1), range(d)), (ptr, idx, dat), np.zeros(nu), np.full(nu, np.inf),
-                     "t - u >= 0" if sign < 0 else "t + u >= 0")
+                     "t - u >= 0" if sign < 0 else "t + u >= 0", "abs")
 
     A, row_lower, row_upper = _stack(rows, ncol)
 
@@ -296,7 +315,7 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
     if scaling.exponents.any():
         col_scale = np.ones(ncol)
         leaf_scale = np.tile(scaling.feature_scale, M)
-        col_scale[col_blocks[0].slice] = leaf_scale
+        col_scale[_leaf_slice(col_blocks)] = leaf_scale
         if t_block is not None:
             col_scale[t_block.slice] = leaf_scale
     meta = {
@@ -310,18 +329,86 @@ def build_lp(tree: PatternTree, X, y, objective: str = "min_l1", formulation: st
                     col_blocks=col_blocks, tree=tree, col_scale=col_scale, objective_scale=scaling.objective_scale)
 
 
+def _leaf_slice(col_blocks: list[Block]) -> slice:
+    """The slice of the leaf columns u (the column block of role "leaf")."""
+    return next(b for b in col_blocks if b.role == "leaf").slice
+
+
 def fit_matrix(lp: SparseLP) -> sp.csr_array:
     """F (n x N): the network output f = F x on the training points, recovered from the LP's first fit
-    rows (margins are divided by y)."""
-    name = lp.meta.get("objective")
-    first = "margin" if name in ("feasibility", "min_l1", "hinge") else ("resid_pos" if name == "l1" else "tube")
-    blk = lp.row_block(first)
-    F = lp.A[blk.slice].tocsr()
-    pc = "xi" if name == "hinge" else ("e" if name == "l1" else None)
-    if pc is not None:
-        cb = lp.col_block(pc)
-        F = F[:, : cb.start]
-        F = sp.hstack([F, sp.csr_array((F.shape[0], lp.num_cols - cb.start))]).tocsr()
-    if first == "margin":
+    rows (the first row block of role "fit"; margins, where the objective's fit rows carry y_i f_i, are
+    divided by y; the per-point slack columns, role "point", are dropped)."""
+    fits = lp.row_blocks_with("fit")
+    if not fits:
+        raise KeyError(f"the LP has no row block of role 'fit'; blocks: {[(b.name, b.role) for b in lp.row_blocks]}")
+    F = lp.A[fits[0].slice].tocsr()
+    for cb in lp.col_blocks_with("point"):
+        F.data[(F.indices >= cb.start) & (F.indices < cb.stop)] = 0.0
+        F.eliminate_zeros()
+    if get_objective(lp.meta["objective"]).margin:
         F = sp.diags_array(lp.meta["y"]) @ F
     return sp.csr_array(F)
+
+
+@dataclass
+class PointRows:
+    """The fit and cone rows of some data points over the leaf columns u (see :func:`point_rows`).
+
+    ``fit`` (k, N_u): f(x_i; u) = fit[r] @ u for the point ``points[r]``; ``cone`` (R, N_u): the cone rows
+    (math.md (LPL)), ``cone @ u >= 0`` meaning they hold, level 1 first, within a level node-major then point
+    (the row order of :func:`build_lp`); ``cone_point`` (R,) the data point of each cone row (an entry of
+    ``points``), ``cone_level`` (R,) its tree level. N_u = #leaves * d.
+    """
+
+    points: np.ndarray
+    fit: sp.csr_array
+    cone: sp.csr_array
+    cone_point: np.ndarray
+    cone_level: np.ndarray
+
+
+def point_rows(tree: PatternTree, X, idx=None, *, fit_intercept: bool = True,
+               memory_limit: int | None = None) -> PointRows:
+    """The fit row and the cone rows of the data points ``idx`` (default: all) over the leaf columns.
+
+    ``tree`` holds the patterns of every row of ``X`` (``tree.n == len(X)``); the rows are those of the
+    nested :func:`build_lp` over the points ``idx`` alone (patterns restricted to those rows), built directly
+    and vectorised, without an LP: the fit row is f (not multiplied by labels), the cone rows those of every
+    node at every level. Units: the data's own (no scaling, as ``build_lp(..., scale=False)``: the leaf
+    columns are u itself for every subset of points); the column order is the pool LP's u block (it depends
+    on the pattern counts only). The range checks of :func:`relulp.lp.choose_scaling` still run, and
+    ``memory_limit`` caps the size as in :func:`build_lp`.
+    """
+    if not isinstance(tree, PatternTree):
+        tree = PatternTree(tree)
+    Xa = prepare_X(X, fit_intercept)
+    if Xa.shape[0] != tree.n:
+        from .exceptions import DataError
+
+        raise DataError(f"X has {Xa.shape[0]} rows but the patterns have {tree.n}")
+    idx = np.arange(tree.n, dtype=np.int64) if idx is None else np.atleast_1d(np.asarray(idx, dtype=np.int64))
+    N = tree.num_leaves * Xa.shape[1]
+    if idx.size == 0:
+        empty = sp.csr_array((0, N))
+        return PointRows(idx, empty, empty.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    sub = PatternTree([D[idx] for D in tree.patterns]) if idx.size != tree.n or (idx != np.arange(tree.n)).any() \
+        else tree
+    Xs = Xa[idx]
+    sub.check_size(sub.size(X=Xs, objective="feasibility"), memory_limit)
+    choose_scaling(Xs, 0.0, False, False)  # the range checks only (ScaleError)
+    L, k = sub.depth, idx.size
+    H, width = _subtree_matrices(sub, Xs, L + 1)
+    F = _as_csr(H[L], N)
+    parts, points, levels = [], [], []
+    for lev in range(1, L + 1):
+        S = _cone_signs(sub, lev)
+        parts.append(_as_csr(_node_rows(H[lev - 1], width[lev - 1], S), N))
+        points.append(np.tile(idx, S.shape[0]))
+        levels.append(np.full(S.size, lev, dtype=np.int64))
+    C = parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
+    return PointRows(idx, F, sp.csr_array(C), np.concatenate(points), np.concatenate(levels))
+
+
+def _as_csr(parts, num_cols: int) -> sp.csr_array:
+    indptr, indices, data = parts
+    return sp.csr_array((data, indices, indptr), shape=(len(indptr) - 1, num_cols))

@@ -186,12 +186,24 @@ def choose_scaling(Xa: np.ndarray, l1_weight: float = 0.0, point_column: bool = 
     return Scaling(exps, k)
 
 
+#: Roles of row blocks: fit rows (one per data point, carrying f), cone rows, link rows (auxiliary
+#: formulation), |u| rows.
+ROW_ROLES = ("fit", "cone", "link", "abs")
+#: Roles of column blocks: leaf weights u, node pre-activations z, t >= |u|, per-point slacks (xi / e).
+COL_ROLES = ("leaf", "node", "abs", "point")
+
+
 @dataclass(frozen=True)
 class Block:
     """A contiguous range [start, stop) of rows or columns that form one indexed Pyomo component.
 
     The range is the C-order cartesian product of ``axes`` (each a sequence of index labels), so
     entry ``start + k`` has the index ``itertools.product(*axes)`` [k].
+
+    ``role`` says what the block is, whatever its name (set by the builders, :data:`ROW_ROLES` /
+    :data:`COL_ROLES`): rows "fit" (one per data point, carrying the network output f), "cone", "link",
+    "abs"; columns "leaf" (u), "node" (z), "abs" (t), "point" (xi or e). Code that needs, say, the fit rows
+    selects blocks by role (:meth:`SparseLP.row_blocks_with`), not by name.
     """
 
     name: str
@@ -199,6 +211,7 @@ class Block:
     stop: int
     axes: tuple[Sequence, ...]
     description: str = ""
+    role: str = ""
 
     @property
     def size(self) -> int:
@@ -262,6 +275,14 @@ class SparseLP(LinearProgram):
 
     def col_block(self, name: str) -> Block:
         return _find(self.col_blocks, name, "column")
+
+    def row_blocks_with(self, role: str) -> list[Block]:
+        """The row blocks of a role (see :class:`Block`), in row order."""
+        return [b for b in self.row_blocks if b.role == role]
+
+    def col_blocks_with(self, role: str) -> list[Block]:
+        """The column blocks of a role (see :class:`Block`), in column order."""
+        return [b for b in self.col_blocks if b.role == role]
 
     def row_names(self) -> list[str]:
         return _names(self.row_blocks, self.num_rows)

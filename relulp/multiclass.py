@@ -7,6 +7,7 @@ import numpy as np
 from .assemble import build_lp
 from .exceptions import DataError
 from .lp import SparseLP
+from .objectives import default_objective
 from .tree import PatternTree
 
 
@@ -26,7 +27,7 @@ def one_vs_rest(y) -> tuple[np.ndarray, np.ndarray]:
     return classes, Y
 
 
-def build_ovr_lps(tree: PatternTree, X, y, objective: str = "min_l1", **kwargs) -> tuple[np.ndarray, list[SparseLP]]:
+def build_ovr_lps(tree: PatternTree, X, y, objective: str = default_objective("classification").name, **kwargs) -> tuple[np.ndarray, list[SparseLP]]:
     """One LP per class (classes[k] against the rest), all from the same pattern tree.
 
     Returns ``(classes, lps)``; solve each and combine the recovered networks with

@@ -79,12 +79,13 @@ class ReLUNetwork:
 
     def score(self, X, y) -> float:
         """Accuracy (classification) or R^2 (regression)."""
+        from .metrics import accuracy, r2
+
         pred = self.predict(X)
         y = np.asarray(y, dtype=float)
         if self.info.get("task") == "regression":
-            ss = float(((y - y.mean()) ** 2).sum())
-            return 1.0 - float(((y - pred) ** 2).sum()) / ss if ss > 0 else float("nan")
-        return float(np.mean(pred == y))
+            return r2(y, pred)
+        return accuracy(y, pred)
 
     def num_active_neurons(self) -> list[int]:
         """Neurons per layer with nonzero incoming and outgoing weights."""
@@ -231,4 +232,6 @@ class OneVsRestNetwork:
         return self.classes[np.argmax(self.decision_function(X), axis=1)]
 
     def score(self, X, y) -> float:
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        from .metrics import accuracy
+
+        return accuracy(y, self.predict(X))

@@ -10,6 +10,9 @@ Three ways to get the pattern sets that the LPs of Theorem 4.1/4.2 are built fro
 * :func:`sample_deep_patterns` -- the reference code's pattern sets for deeper layers, sampled from one
   random network.
 
+:func:`sample_layers` picks between the two samplers by depth (one hidden layer: :func:`sample_patterns`,
+more: :func:`sample_deep_patterns`); every caller that samples "P per hidden layer" goes through it.
+
 :func:`count_bound` is the bound P <= 2 sum_{k<r} C(n-1, k) of math.md §1.
 
 Conventions shared by every function here:
@@ -30,10 +33,12 @@ from typing import Sequence
 
 import numpy as np
 
+from ._random import legacy_stream
 from .exceptions import ModelSizeError, PatternError
 from .validation import prepare_X
 
-__all__ = ["sample_patterns", "enumerate_patterns", "sample_deep_patterns", "count_bound", "unique_columns"]
+__all__ = ["sample_patterns", "enumerate_patterns", "sample_deep_patterns", "sample_layers", "count_bound",
+           "unique_columns"]
 
 #: Default cap on the number of patterns :func:`enumerate_patterns` will produce.
 DEFAULT_MAX_PATTERNS = 100_000
@@ -94,24 +99,9 @@ def _check_count(value, name: str, minimum: int = 1) -> int:
 
 
 def _make_rng(seed):
-    """The random stream of a ``seed`` argument (one rule for all of relulp, CLI included).
-
-    * an int -> ``np.random.RandomState(seed)``: numpy's *legacy* stream, the one the reference code draws
-      from (``np.random.seed(seed)`` then ``randn``), so seed 0 reproduces the paper's pattern sets;
-    * None -> a fresh ``RandomState()`` (seeded from the operating system: not reproducible);
-    * a ``np.random.Generator`` or ``np.random.RandomState`` -> used as is (a Generator draws with
-      ``standard_normal``, a different stream from the int seeds).
-    """
-    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
-        return seed
-    if seed is None or (isinstance(seed, Integral) and not isinstance(seed, (bool, np.bool_))):
-        try:
-            return np.random.RandomState(None if seed is None else int(seed))
-        except ValueError as exc:
-            raise PatternError(f"invalid seed {seed!r} (an int seed must be in [0, 2**32)): {exc}") from None
-    raise PatternError(
-        f"seed must be an int, None, a numpy Generator or a numpy RandomState, got {type(seed).__name__}"
-    )
+    """The random stream of a ``seed`` argument: :func:`relulp._random.legacy_stream` (one rule for all of
+    relulp, CLI included), errors as :class:`PatternError`."""
+    return legacy_stream(seed, error=PatternError)
 
 
 def _fmt_bytes(n: float) -> str:
@@ -249,6 +239,28 @@ def sample_deep_patterns(X, sizes: Sequence[int], seed=0, fit_intercept: bool = 
         out.append(unique_columns(H >= 0.0, keep_order=True))
         prev = width
     return out
+
+
+def sample_layers(X, sizes, seed=0, fit_intercept: bool = True, *, memory_limit=None) -> list[np.ndarray]:
+    """Pattern sets for a network with the given sampled widths, one per hidden layer (first layer first).
+
+    ``sizes``: an int P (one hidden layer) or a sequence (P1, ..., PL). One hidden layer (an int, or a
+    sequence of one) draws with :func:`sample_patterns` (the reference code's two-layer sampling: spiral,
+    1000 samples, seed 0 gives its 623 patterns); two or more with :func:`sample_deep_patterns` (one random
+    network: (50, 100) gives its 34 x 57). ``seed`` as in both (an int is ``np.random.RandomState(seed)``).
+    Returns a list of L boolean (n, P_k distinct) arrays, the input of :class:`relulp.PatternTree`.
+    """
+    if isinstance(sizes, (Integral, np.integer)) and not isinstance(sizes, (bool, np.bool_)):
+        sizes = [sizes]
+    if isinstance(sizes, (str, bytes)) or np.ndim(sizes) != 1:
+        raise PatternError(f"sizes must be a positive integer or a sequence of them, one per hidden layer, "
+                           f"got {sizes!r}")
+    sizes = list(sizes)
+    if not sizes:
+        raise PatternError("sizes must name at least one hidden layer")
+    if len(sizes) == 1:
+        return [sample_patterns(X, sizes[0], seed, fit_intercept, memory_limit=memory_limit)]
+    return sample_deep_patterns(X, sizes, seed, fit_intercept, memory_limit=memory_limit)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import numpy as np
 
 from .exceptions import DataError, UnknownOptionError
 from .lp import choose_scaling
-from .objectives import objective_spec
+from .objectives import default_objective, objective_spec
 from .tree import FORMULATIONS, PatternTree
 from .validation import check_labels, check_targets, prepare_X
 
@@ -58,7 +58,8 @@ def _sparse_rows(Z: np.ndarray, scale: np.ndarray):
     return out
 
 
-def build_model(tree: PatternTree, X, y, objective: str = "min_l1", formulation: str = "nested", *,
+def build_model(tree: PatternTree, X, y, objective: str = default_objective("classification").name,
+                formulation: str = "nested", *,
                 lam: float | None = None, eps: float | None = None, fit_intercept: bool = True,
                 memory_limit: int | None = None, progress: bool = False, scale=True):
     """Build the LP of :func:`relulp.build_lp` as a Pyomo ``ConcreteModel`` (same parameters).
@@ -67,7 +68,9 @@ def build_model(tree: PatternTree, X, y, objective: str = "min_l1", formulation:
     objective up to row/column order; names match ``SparseLP.row_names()/col_names()``.
     ``model.relulp_meta`` records how it was built, including the internal scaling (``feature_scale``: the
     variables ``u[leaf, c]``, ``t[leaf, c]`` are feature_scale[c] times the original weights;
-    ``objective_scale``: the objective is that times the original one). Set ``progress=True`` for a
+    ``objective_scale``: the objective is that times the original one) and ``roles``: the role of each
+    constraint and variable component, by name, as :class:`relulp.lp.Block` has it for ``build_lp``'s
+    blocks ("fit", "cone", "link", "abs"; "leaf", "node", "abs", "point"). Set ``progress=True`` for a
     progress bar. Raises :class:`relulp.lp.ScaleError` where :func:`relulp.build_lp` does.
     """
     from pyomo.common.gc_manager import PauseGC
@@ -144,7 +147,7 @@ def _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, me
     for name, (lo, hi, coef) in zip(spec.fit_rows, spec.fit_bounds(y)):
         bodies = []
         for i, (coefs, vars_) in enumerate(f_terms):
-            if name == "margin":
+            if spec.objective.margin:
                 coefs = [y[i] * v for v in coefs]
             if coef:
                 coefs, vars_ = coefs + [coef], vars_ + [pc[i]]
@@ -221,9 +224,27 @@ def _build_model(tree, X, y, objective, formulation, lam, eps, fit_intercept, me
         "eps": spec.eps, "n": n, "d": d, "fit_intercept": bool(fit_intercept), "depth": L,
         "patterns": list(tree.sizes), "leaves": tree.num_leaves, "nnz": size.nnz,
         "feature_scale": scaling.feature_scale.tolist(), "objective_scale": scaling.objective_scale,
-        "build_seconds": time.perf_counter() - t0,
+        "roles": _roles(spec, L, aux), "build_seconds": time.perf_counter() - t0,
     }
     return m
+
+
+def _roles(spec, L: int, aux: bool) -> dict[str, str]:
+    """Component name -> block role (the roles :func:`relulp.build_lp` gives its blocks)."""
+    roles = {"u": "leaf"}
+    if aux:
+        roles.update({f"z{k}": "node" for k in range(2, L + 1)})
+    if spec.l1_weight > 0:
+        roles["t"] = "abs"
+    if spec.point_column:
+        roles[spec.point_column] = "point"
+    roles.update({name: "fit" for name in spec.fit_rows})
+    roles.update({f"cone{k}": "cone" for k in range(1, L + 1)})
+    if aux:
+        roles.update({f"link{k}": "link" for k in range(2, L + 1)})
+    if spec.l1_weight > 0:
+        roles.update(abs_pos="abs", abs_neg="abs")
+    return roles
 
 
 class _Progress:

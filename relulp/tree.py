@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .exceptions import ModelSizeError, PatternError, UnknownOptionError
+from .objectives import ObjectiveSpec, objective_spec
 
 FORMULATIONS = ("nested", "auxiliary")
 
@@ -157,6 +158,21 @@ class TreeSize:
         return "\n".join(lines)
 
 
+def _objective_families(spec: ObjectiveSpec, n: int, f_nnz: int, num_u: int) -> list[LevelSize]:
+    """Row/column families an objective adds (for :meth:`PatternTree.size`): its fit rows (f plus, where
+    the point column enters, one more nonzero per row), the point column, and t with its |u| rows."""
+    out = []
+    for fr in spec.objective.fit_rows:
+        out.append(LevelSize(fr.name, None, rows=n, nnz=f_nnz + (n if fr.point_coef else 0)))
+    if spec.point_column:
+        out.append(LevelSize(spec.point_column, None, cols=n))
+    if spec.l1_weight > 0:
+        out.append(LevelSize("t", None, cols=num_u))
+        out.append(LevelSize("abs_pos", None, rows=num_u, nnz=2 * num_u))
+        out.append(LevelSize("abs_neg", None, rows=num_u, nnz=2 * num_u))
+    return out
+
+
 class PatternTree:
     """Tree of activation-pattern variables (math.md §3).
 
@@ -250,8 +266,6 @@ class PatternTree:
         Give ``d`` (dense data assumed) or the design matrix ``X`` (n, d) (exact, zeros of X skipped;
         pass the matrix with its intercept column if the LP uses one).
         """
-        from .objectives import objective_spec
-
         if formulation not in FORMULATIONS:
             raise UnknownOptionError(f"unknown formulation {formulation!r}; choose from {FORMULATIONS}")
         spec = objective_spec(objective, lam)
@@ -276,7 +290,7 @@ class PatternTree:
             f_nnz = int(act[L - 1].sum())
         else:
             f_nnz = int(h[L].sum())
-        fams.extend(spec.size_rows(n, f_nnz, M * d))
+        fams.extend(_objective_families(spec, n, f_nnz, M * d))
         fams.append(LevelSize("cone", 1, rows=n * self.num_nodes(1), nnz=self.num_nodes(1) * int(h[0].sum())))
         for k in range(2, L + 1):
             nodes = self.num_nodes(k)

@@ -58,14 +58,15 @@ def solve(
         residuals computed by relulp, iterations, timings, backend, method, solver version.
     """
     t0 = time.perf_counter()
-    cls = backends.get(backend)
-    cls.require_installed()
-    method = cls.check_method(method)
+    engine = backends.get(backend)
+    engine.require_installed()
+    method = engine.check_method(method)
     if time_limit is not None and not (float(time_limit) > 0):
         raise ProblemDataError(f"time_limit must be positive, got {time_limit!r}")
     for name, v in (("tolerance", tolerance), ("verify_tolerance", verify_tolerance)):
         if v is not None and not (float(v) > 0):
             raise ProblemDataError(f"{name} must be positive, got {v!r}")
+    engine.check_request(method, time_limit, tolerance)  # what the capability record says it lacks
 
     pyomo_map = None
     if isinstance(problem, LinearProgram):
@@ -77,7 +78,7 @@ def solve(
             lp, pyomo_map = from_pyomo(problem)
         except TriviallyInfeasibleError as e:  # a row "0 >= 1": infeasible, as the same LinearProgram row is
             return Result(status=Status.INFEASIBLE, message=f"infeasible before any solver ran: {e}",
-                          backend=cls.name, method=method, solver_version=cls.version() or "",
+                          backend=engine.name, method=method, solver_version=engine.version() or "",
                           native_status="trivially infeasible constraint",
                           setup_seconds=time.perf_counter() - t0)
     else:
@@ -87,7 +88,7 @@ def solve(
     lp = validate(lp)
     t1 = time.perf_counter()
 
-    result = cls.solve(lp, method, time_limit, tolerance, dict(options))
+    result = engine.solve(lp, method, time_limit, tolerance, dict(options))
 
     t2 = time.perf_counter()
     finish(result, lp, verify_tolerance)
@@ -151,17 +152,14 @@ def available() -> dict[str, dict[str, Any]]:
     solvers: any other Pyomo solver name can still be passed to :func:`solve`).
     """
     out: dict[str, dict[str, Any]] = {}
-    for name in backends.REGISTRY:
-        cls = backends.get(name)
-        if cls.is_installed():
-            methods = list(getattr(cls, "installed_methods", lambda: cls.methods)())
-            out[name] = {"methods": methods, "default": cls.methods[0], "version": cls.version()}
-    from .backends.pyomo_backend import COMMON_SOLVERS, pyomo_backend
+    from .backends.pyomo_backend import COMMON_SOLVERS
 
-    for solver in COMMON_SOLVERS:
-        cls = pyomo_backend(solver)
-        if cls.is_installed():
-            out[cls.name] = {"methods": list(cls.methods), "default": cls.methods[0], "version": cls.version()}
+    names = list(backends.REGISTRY) + [backends.PYOMO_PREFIX + s for s in COMMON_SOLVERS]
+    for name in names:
+        engine = backends.get(name)
+        if engine.is_installed():
+            out[engine.name] = {"methods": list(engine.installed_methods()),
+                                "default": engine.default_method, "version": engine.version()}
     return out
 
 

@@ -53,6 +53,61 @@ def textbook() -> list[Known]:
     ]
 
 
+def edge_cases() -> list[Known]:
+    """Textbook LPs with the row and column kinds :func:`textbook` lacks (kept apart from it: these have
+    free rows, which a Pyomo round trip drops, and optima whose x is not unique)."""
+    two_le_A = [[1, 2], [3, 1]]
+    return [
+        # two_le plus a free row x - y (never binding; its dual is 0)
+        Known("free_row", _lp([-1, -1], two_le_A + [[1, -1]], [-INF, -INF, -INF], [4, 6, INF], [0, 0],
+                              [INF, INF]), -2.8, np.array([1.6, 1.2]), np.array([-0.4, -0.2, 0.0])),
+        # fixed column z = 1: min x + 2y + 5z  s.t. x + y + z >= 3, y - z >= 0, x, y >= 0  ->  (1, 1, 1), 8
+        Known("fixed_column", _lp([1, 2, 5], [[1, 1, 1], [0, 1, -1]], [3, 0], [INF, INF], [0, 0, 1],
+                                  [INF, INF, 1]), 8.0, np.array([1.0, 1.0, 1.0]), np.array([1.0, 1.0])),
+        # two_le plus an all-zero free column of cost 0 (any value is optimal: x not unique)
+        Known("unused_column_free", _lp([-1, -1, 0], [[1, 2, 0], [3, 1, 0]], [-INF, -INF], [4, 6], [0, 0, -INF],
+                                        [INF, INF, INF]), -2.8, None, np.array([-0.4, -0.2])),
+        # two_le plus an all-zero column of cost 2 boxed in [-1, 3]: it sits at -1
+        Known("unused_column_bounded", _lp([-1, -1, 2], [[1, 2, 0], [3, 1, 0]], [-INF, -INF], [4, 6],
+                                           [0, 0, -1], [INF, INF, 3]), -4.8, np.array([1.6, 1.2, -1.0]),
+              np.array([-0.4, -0.2])),
+    ]
+
+
+def planted(m: int = 1500, n: int = 2000, density: float = 0.004, seed: int = 0) -> Known:
+    """A larger LP whose optimum is known by construction (no solver needed): pick x* in the box [0, 1]^n
+    (columns at 0, at 1 or inside), rows of every kind around A x* (active or with slack), row duals y
+    with the signs their active bounds allow and reduced costs z likewise, then set c = A.T y + z. The
+    KKT conditions hold at (x*, y), so c @ x* is the optimal objective (x* need not be the unique optimum).
+    """
+    rng = np.random.default_rng(seed)
+    k = max(1, int(round(density * m * n)))
+    A = sp.csr_array((rng.normal(size=k), (rng.integers(0, m, k), rng.integers(0, n, k))), shape=(m, n))
+    A.sum_duplicates()
+    empty = np.flatnonzero(np.diff(A.indptr) == 0)
+    if empty.size:
+        extra = sp.csr_array((np.ones(empty.size), (empty, rng.integers(0, n, empty.size))), shape=(m, n))
+        A = sp.csr_array(A + extra)
+    where = rng.choice(3, n, p=[0.4, 0.3, 0.3])  # 0 at lower, 1 at upper, 2 inside
+    x = np.where(where == 0, 0.0, np.where(where == 1, 1.0, rng.uniform(0.2, 0.8, n)))
+    z = np.where(where == 0, rng.uniform(0.1, 1, n), np.where(where == 1, -rng.uniform(0.1, 1, n), 0.0))
+    ax = A @ x
+    kind = rng.integers(0, 6, m)  # 0 <= active, 1 <= slack, 2 >= active, 3 ranged slack, 4 equality, 5 free
+    gap = rng.uniform(0.1, 1, m)
+    rl = np.full(m, -INF)
+    ru = np.full(m, INF)
+    y = np.zeros(m)
+    ru[kind == 0], y[kind == 0] = ax[kind == 0], -gap[kind == 0]
+    ru[kind == 1] = ax[kind == 1] + gap[kind == 1]
+    rl[kind == 2], y[kind == 2] = ax[kind == 2], gap[kind == 2]
+    rl[kind == 3], ru[kind == 3] = ax[kind == 3] - gap[kind == 3], ax[kind == 3] + gap[kind == 3]
+    rl[kind == 4] = ru[kind == 4] = ax[kind == 4]
+    y[kind == 4] = rng.normal(size=int((kind == 4).sum()))
+    c = A.T @ y + z
+    lp = LinearProgram(c, A, rl, ru, np.zeros(n), np.ones(n), meta={"name": f"planted_{m}x{n}_s{seed}"})
+    return Known(f"planted_{m}x{n}", lp, float(c @ x))
+
+
 def infeasible() -> LinearProgram:
     """x + y <= 1 and x + y >= 2 with x, y >= 0."""
     return _lp([1, 1], [[1, 1], [1, 1]], [-INF, 2], [1, INF], [0, 0], [INF, INF], name="infeasible")

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from scipy.optimize import minimize
 
 from relulp.analysis import BodyStatus, CenterStatus, ConvergenceWarning, Polytope, bodies
-from relulp.analysis.centers import Barrier, _phase1
+from relulp.analysis.analytic import Barrier, _phase1
 
 
 # ------------------------------------------------------------------------------------------- Chebyshev
@@ -59,7 +59,7 @@ def test_chebyshev_of_a_slab_in_the_ball():
 
 
 def test_chebyshev_of_a_large_homogeneous_ball_body_is_interior():
-    # a CPAL body (N = 4,056, 6,765 homogeneous rows): theta = 0 lies in it and so does a ball; the
+    # a CPAL body (N = 4,140, 6,905 homogeneous rows): theta = 0 lies in it and so does a ball; the
     # returned radius is re-derived from the centre (every row's slack, the ball's slack)
     P, _ = bodies.cpal_body(5, bound="ball")
     res = P.chebyshev_center()
@@ -131,7 +131,7 @@ def test_analytic_centre_matches_scipy_and_has_zero_gradient(bound):
 
 
 def test_infeasible_start_is_repaired_by_primal_dual_steps_or_phase_one(monkeypatch):
-    import relulp.analysis.centers as centers
+    import relulp.analysis.analytic as centers
 
     P = bodies.random_polytope(6, 20, seed=4, R=1.0)
     x_bad = np.full(6, 0.9)
@@ -212,7 +212,7 @@ def test_cut_through_the_centre_moves_the_centre_inside_the_new_body():
 def test_dense_system_reuses_its_factor():
     P = bodies.random_polytope(120, 300, seed=7)
     bar = Barrier(P, "box")
-    from relulp.analysis.centers import _newton
+    from relulp.analysis.analytic import _newton
 
     x, status, nit, dec, g = _newton(bar, np.zeros(120), 1e-12, 50)
     assert status is CenterStatus.CONVERGED
@@ -317,7 +317,7 @@ def test_phase_one_gives_up_after_its_step_budget():
 @pytest.mark.parametrize("bound", ["box", "ball", None, "quad"])
 def test_primal_dual_steps_reach_the_primal_centre(bound):
     # from the Chebyshev centre, primal-dual steps end where the primal Newton iteration ends
-    from relulp.analysis.centers import _primal_dual
+    from relulp.analysis.analytic import _primal_dual
 
     if bound == "quad":
         P, _ = _small_cpal("ball")

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from relulp.analysis import DropReason, Polytope, bodies, certificate_bound, exact_volume, redundant_rows_bruteforce
+from analysis_oracles import redundant_rows_bruteforce
+from relulp.analysis import DropReason, Polytope, bodies, certificate_bound, exact_volume
 from relulp.analysis._lp import HighsLP
 
 

@@ -159,7 +159,9 @@ def test_available_lists_highs():
     av = solvers.available()
     assert av["highs"] == {"methods": HIGHS_METHODS, "default": "ipm", "version": metadata.version("highspy")}
     for name, info in av.items():
-        assert info["default"] in solvers.backends.get(name).methods
+        engine = solvers.backends.get(name)
+        assert info["default"] == engine.capabilities.default_method and info["default"] in engine.methods
+        assert info["methods"] == list(engine.installed_methods())
 
 
 def test_result_record_is_json_and_success_property():

@@ -73,8 +73,8 @@ def test_mpax_form_duals_map_back():
 
 
 def test_cupdlpx_skips_cleanly_without_gpu():
-    cls = solvers.backends.get("cupdlpx")
-    if cls.is_installed():
+    engine = solvers.backends.get("cupdlpx")
+    if engine.is_installed():
         res = solvers.solve(instances.textbook()[0].lp, backend="cupdlpx")
         assert res.status is Status.OPTIMAL and res.objective == pytest.approx(-2.8, abs=1e-3)
     else:

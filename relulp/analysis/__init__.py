@@ -10,14 +10,19 @@ or nothing (then the rows must bound T); independent of CPAL.
     >>> kept = P.prune().kept
 
 Modules (one job each): polytope (the body), blocks (column-block structure), linalg (Newton
-systems), centers (Chebyshev / analytic centres), sampling (hit-and-run, centroid), volume (exact
-and multiphase Monte Carlo volume, cut ratios), pruning (redundancy removal with certificates),
-bodies (bodies with known answers, synthetic CPAL bodies), plotting (2-D pictures).
+systems), chebyshev (Chebyshev centre, one LP / SOCP), analytic (analytic centre: barrier, Newton,
+primal-dual and phase I steps), sampling (hit-and-run, centroid), volumes (exact and multiphase
+Monte Carlo volume, cut ratios), pruning (certified redundancy removal: the stages and their result)
+with certificates (redundancy certificates and their check), screens (zero, duplicate, bound-implied
+rows, block cones), clarkson (Clarkson's algorithm on a persistent HiGHS model) and vertex_simplex
+(the dense simplex that shortcuts its LPs), bodies (bodies with known answers, synthetic CPAL
+bodies), plotting (2-D pictures), results and exceptions; _lp, _socp and _threads are internal helpers.
 """
 
 from . import bodies
 from .blocks import BlockStructure
-from .centers import analytic_center, chebyshev_center
+from .analytic import analytic_center
+from .chebyshev import chebyshev_center
 from .exceptions import (
     AccuracyNotReachedError,
     AccuracyWarning,
@@ -29,7 +34,7 @@ from .exceptions import (
     UnboundedBodyError,
 )
 from .polytope import Polytope
-from .pruning import PruneResult, certificate_bound, prune, redundant_rows_bruteforce
+from .pruning import PruneResult, certificate_bound, prune
 from .results import (
     AnalyticCenterResult,
     BodyStatus,
@@ -51,7 +56,7 @@ from .volumes import cut_ratio, exact_volume, volume
 __all__ = [
     "Polytope", "BlockStructure", "bodies",
     "chebyshev_center", "analytic_center", "sample", "centroid", "volume", "exact_volume", "cut_ratio",
-    "prune", "redundant_rows_bruteforce", "certificate_bound", "HitAndRun",
+    "prune", "certificate_bound", "HitAndRun",
     "Bound", "BodyStatus", "CenterStatus", "VolumeStatus", "DropReason",
     "ChebyshevResult", "AnalyticCenterResult", "SampleResult", "CentroidResult", "VolumeResult",
     "CutRatioResult", "LevelRecord", "Certificate", "PruneResult",

@@ -12,7 +12,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from relulp.solvers.highs_adapter import new_highs, run
+from relulp.solvers.highs_adapter import new_highs, run, set_option
 
 from .exceptions import LPSolverError
 
@@ -46,9 +46,9 @@ class HighsLP:
         A = as_csr(A)
         m, n = A.shape
         h = new_highs()
-        h.setOptionValue("solver", solver)
+        set_option(h, "solver", solver)
         if time_limit is not None:
-            h.setOptionValue("time_limit", float(time_limit))
+            set_option(h, "time_limit", float(time_limit))
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n, m
         lp.col_cost_ = np.asarray(c, dtype=np.float64)

@@ -90,80 +90,56 @@ def redundant_polytope(N: int, m: int, frac_redundant: float = 0.8, seed=0, *, R
 # relulp bodies (math.md §2, §5, §8)
 # ---------------------------------------------------------------------------------------------------
 def spiral_data(seed: int = 0):
-    """The spiral of math.md §8: (X_train (80, 3) with a ones column, y_train, X_test (20, 3), y_test)."""
-    i = np.arange(50)
-    t = 50 * i / 99
-    phi = t * np.pi / 16
-    r = 6.5 * (104 - t) / 104
-    pts, lab = [], []
-    for s in (1.0, -1.0):
-        p = np.stack([s * r * np.cos(phi) / 13 + 0.5, s * r * np.sin(phi) / 13 + 0.5], axis=1)
-        pts.append(2 * p - 1)
-        lab.append(np.full(50, s))
-    X = np.vstack(pts)
-    y = np.concatenate(lab)
-    perm = np.random.default_rng(seed).permutation(100)
-    X = np.hstack([X[perm], np.ones((100, 1))])
-    y = y[perm]
-    return X[:80], y[:80], X[80:], y[80:]
+    """The spiral of math.md §8 (:func:`relulp.datasets.spiral`): (X_train (80, 3) with a ones column,
+    y_train, X_test (20, 3) with a ones column, y_test)."""
+    from relulp import datasets
+
+    ds = datasets.spiral(seed=seed)
+    ones = np.ones
+    return (np.hstack([ds.X_train, ones((ds.n_train, 1))]), ds.y_train,
+            np.hstack([ds.X_test, ones((ds.n_test, 1))]), ds.y_test)
 
 
 def sample_patterns(X: np.ndarray, n_sample: int = 1000, seed=0) -> np.ndarray:
-    """Distinct activation patterns D = 1[X h >= 0], h ~ N(0, I_d) (math.md §1): (n, P) 0/1 array."""
-    rng = np.random.default_rng(seed)
-    H = rng.standard_normal((X.shape[1], n_sample))
-    D = (X @ H >= 0).astype(np.int8)
-    _, first = np.unique(D.T, axis=0, return_index=True)
-    return D[:, np.sort(first)].astype(np.float64)
+    """Distinct activation patterns D = 1[X h >= 0] of the design matrix X (its ones column, if any,
+    included), by :func:`relulp.sample_patterns` (an int seed is ``RandomState(seed)``): (n, P) 0/1 array."""
+    from relulp.patterns import sample_patterns as _sample
+
+    return _sample(X, n_sample, seed=seed, fit_intercept=False).astype(np.float64)
 
 
 def cpal_cut_rows(X: np.ndarray, y: np.ndarray, D: np.ndarray, points) -> tuple[sp.csr_array, np.ndarray]:
-    """The CPAL cut rows (math.md §5) of the two-layer LP (LP2) for the given data points.
+    """The CPAL cut rows (math.md §5) of the two-layer LP (LP2) for the given data points, from
+    :func:`relulp.assemble.point_rows` (X: the design matrix, ones column included; D: (n, P) patterns).
 
-    theta = (u_1^+, u_1^-, ..., u_P^+, u_P^-), blocks of width d (N = 2 P d). Per point i:
-      margin  -y_i sum_j D_ij x_i^T (u_j^+ - u_j^-) <= 0              (dense over the blocks)
-      cone    -(2 D_ij - 1) x_i^T u_j^{+-} <= 0,  j = 1..P             (2P rows, d nonzeros each)
+    theta = (u_1^+, u_1^-, ..., u_P^+, u_P^-), blocks of width d (N = 2 P d): the leaf columns of
+    :func:`relulp.build_lp`. Rows (those of :meth:`relulp.cpal.CutModel.cut`): first the margins of the
+    points, ``-y_i sum_j D_ij x_i^T (u_j^+ - u_j^-) <= 0`` (dense over the blocks), then the cone rows
+    ``-(2 D_ij - 1) x_i^T u_j^{+-} <= 0`` (2P per point, d nonzeros each), leaf by leaf.
     Returns (A (k, N) CSR, b = 0).
     """
-    n, d = X.shape
-    P = D.shape[1]
-    N = 2 * P * d
-    rows, cols, vals = [], [], []
-    r = 0
-    base = (np.arange(2 * P) * d)  # block starts, block 2j = u_j^+, 2j+1 = u_j^-
-    for i in points:
-        x, yi = X[i], y[i]
-        act = np.flatnonzero(D[i])
-        sgn = np.array([1.0, -1.0])
-        blk = (2 * act[:, None] + np.arange(2)[None, :]).ravel()  # (|act|*2,)
-        coef = (-yi * np.repeat(sgn[None, :], act.size, 0)).ravel()
-        c = (base[blk][:, None] + np.arange(d)[None, :]).ravel()
-        v = (coef[:, None] * x[None, :]).ravel()
-        rows.append(np.full(c.size, r))
-        cols.append(c)
-        vals.append(v)
-        r += 1
-        s = -(2 * D[i] - 1)  # (P,)
-        for half in range(2):
-            blkc = 2 * np.arange(P) + half
-            c = (base[blkc][:, None] + np.arange(d)[None, :]).ravel()
-            v = (s[:, None] * x[None, :]).ravel()
-            rr = r + np.repeat(np.arange(P), d)
-            rows.append(rr)
-            cols.append(c)
-            vals.append(v)
-            r += P
-    A = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, N))
-    return A, np.zeros(r)
+    from relulp.assemble import point_rows
+    from relulp.tree import PatternTree
+
+    points = np.atleast_1d(np.asarray(points, dtype=np.int64))
+    y = np.asarray(y, dtype=np.float64)
+    rows = point_rows(PatternTree(np.asarray(D) != 0), X, points, fit_intercept=False)
+    F = rows.fit
+    margin = sp.csr_array((-(F.data * np.repeat(y[points], np.diff(F.indptr))), F.indices, F.indptr), shape=F.shape)
+    A = sp.vstack([margin, -rows.cone], format="csr")
+    A.sum_duplicates()
+    return sp.csr_array(A), np.zeros(A.shape[0])
 
 
 def cpal_body(n_cuts: int = 20, *, n_sample: int = 1000, seed: int = 0, bound="ball", R: float = 1.0,
               data="random"):
-    """A synthetic two-layer CPAL body (math.md §5): data, sampled patterns, and the cuts of ``n_cuts``
-    random training points. Returns (Polytope with blocks of width d, info dict).
+    """A synthetic two-layer CPAL body (math.md §5): data, sampled patterns (:func:`relulp.sample_patterns`),
+    and the cuts (:func:`cpal_cut_rows`) of ``n_cuts`` random training points. Returns (Polytope with
+    blocks of width d, info dict).
 
     data : "random" (X = [N(0, I_2) (80, 2), ones], random labels: the body of the brief, N ~ 3,700),
-        "spiral" (math.md §8 training set), or a pair (X, y)."""
+        "spiral" (math.md §8 training set, :func:`relulp.datasets.spiral`), or a pair (X, y) (X with its
+        ones column, if any)."""
     if isinstance(data, str) and data == "random":
         rng = np.random.default_rng(seed + 7)
         X = np.hstack([rng.standard_normal((80, 2)), np.ones((80, 1))])

@@ -1,4 +1,4 @@
-"""Newton systems H x = r for the barrier Hessians of :mod:`relulp.analysis.centers` (math.md §5).
+"""Newton systems H x = r for the barrier Hessians of :mod:`relulp.analysis.analytic` (math.md §5).
 
     H = A^T diag(w) A + diag(dvec) + U U^T          A: (m, N) rows, w: (m,) > 0, dvec: (N,) >= 0,
                                                      U: (N, r) a few extra low-rank columns (or None)

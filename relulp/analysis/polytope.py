@@ -262,6 +262,24 @@ class Polytope:
             if keep.any():
                 self._hints["samples"] = S[keep]
 
+    # ------------------------------------------------------------------ kept results
+    def cached(self, key: str):
+        """The result an analysis kept on this body under ``key`` ("chebyshev", "analytic"), or None."""
+        return self._cache.get(key)
+
+    def store(self, key: str, result, hint=None) -> None:
+        """Keep an analysis result on this body under ``key`` (the centre modules call this). ``hint``,
+        a point, also becomes the body's start for that analysis; :meth:`cut` and :meth:`take_rows`
+        pass a kept analytic centre on to the child as its Newton start."""
+        self._cache[key] = result
+        if hint is not None:
+            self._hints[key] = hint
+
+    def hint(self, key: str):
+        """The start this body holds for an iterative analysis (inherited from its parent, or its own
+        kept result), or None."""
+        return self._hints.get(key)
+
     # ------------------------------------------------------------------ checks
     def require_bounded(self) -> None:
         """Raise UnboundedBodyError unless the body is bounded (only an issue with bound=None).
@@ -294,20 +312,20 @@ class Polytope:
 
     # ------------------------------------------------------------------ analysis (delegates)
     def chebyshev_center(self, **kw):
-        """Centre and radius of the largest inscribed ball (one LP; see :func:`centers.chebyshev_center`)."""
-        from .centers import chebyshev_center
+        """Centre and radius of the largest inscribed ball (one LP; see :func:`chebyshev.chebyshev_center`)."""
+        from .chebyshev import chebyshev_center
 
         return chebyshev_center(self, **kw)
 
     def analytic_center(self, start=None, **kw):
-        """Minimiser of the log barrier by damped Newton (see :func:`centers.analytic_center`)."""
-        from .centers import analytic_center
+        """Minimiser of the log barrier by damped Newton (see :func:`analytic.analytic_center`)."""
+        from .analytic import analytic_center
 
         return analytic_center(self, start=start, **kw)
 
     def interior_point(self) -> np.ndarray:
         """A strictly interior point: the cached analytic centre, else the Chebyshev centre."""
-        from .centers import interior_point
+        from .analytic import interior_point
 
         return interior_point(self)
 

@@ -383,12 +383,12 @@ class HitAndRun:
 def needed_box_faces(P, tol: float = 1e-9):
     """Box faces of P that can bind: (hi, lo) index arrays of j with max theta_j (resp. max -theta_j)
     over the rows alone above (1 + tol) R. One warm dual-simplex LP per face (the dual model of
-    :mod:`relulp.analysis.pruning`); faces the rows already imply cost nothing in the sampler."""
-    from .pruning import _DualModel
+    :mod:`relulp.analysis.clarkson`); faces the rows already imply cost nothing in the sampler."""
+    from .clarkson import DualModel
 
     if P.bound is not Bound.BOX:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    model = _DualModel(P.N, np.inf)
+    model = DualModel(P.N, np.inf)
     nz = np.flatnonzero(P.row_norms > 0)
     for k in nz:
         model.add_facet(k, P.dense_rows([k])[0], P.b[k])
@@ -444,7 +444,9 @@ def _sphere_chord(Xt, Dt, r):
 # start points
 # ---------------------------------------------------------------------------------------------------
 def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    from relulp._random import as_generator
+
+    return as_generator(seed)
 
 
 def start_points(P, C: int, rng, start=None):

@@ -41,7 +41,7 @@ import numpy as np
 from relulp.exceptions import DataError, UnknownOptionError
 
 from ._threads import single_blas_thread
-from .centers import chebyshev_center
+from .chebyshev import chebyshev_center
 from .exceptions import AccuracyNotReachedError, AccuracyWarning, ExactVolumeRefusedError
 from .results import Bound, CutRatioResult, LevelRecord, VolumeResult, VolumeStatus
 from .sampling import HitAndRun, _rng, needed_box_faces, start_points

@@ -13,7 +13,7 @@ Results are never overwritten silently: an explicit ``--json``/``--csv``/``--plo
 refused unless ``--overwrite``; the default ``bench-<suite>.json`` moves on to ``bench-<suite>-2.json``,
 ``-3``, ... when taken.
 
-``relulp/cli.py`` calls :func:`add_subparser` and :func:`run`; ``python -m relulp.bench.run`` runs it alone.
+``relulp/cli/bench.py`` calls :func:`add_subparser` and :func:`run`; ``python -m relulp.bench.run`` runs it alone.
 """
 
 from __future__ import annotations
@@ -163,9 +163,9 @@ def _cpu_model() -> str:
 
 def run_one(lp, backend: str, method: str | None, time_limit: float, tolerance: float | None) -> dict[str, Any]:
     """One solve, as a flat record; exceptions become ``error`` (the benchmark goes on)."""
-    cls = backends.get(backend)
-    m = cls.check_method(method)
-    tl = time_limit if cls.has_time_limit(m) else None
+    engine = backends.get(backend)
+    m = engine.check_method(method)
+    tl = time_limit if engine.has_time_limit(m) else None
     t0 = time.perf_counter()
     try:
         res = api.solve(lp, backend=backend, method=m, time_limit=tl, tolerance=tolerance)
@@ -190,13 +190,13 @@ def check_solvers(pairs: list[tuple[str, str | None]]) -> tuple[list[tuple[str, 
     runnable, skipped = [], []
     for b, m in pairs:
         try:
-            cls = backends.get(b)
-            m = cls.check_method(m)
+            engine = backends.get(b)
+            m = engine.check_method(m)
         except (UnknownBackendError, UnknownMethodError) as e:
             raise BenchUsageError(f"--solvers: {e}") from None
         try:
-            cls.require_installed()
-            if m not in getattr(cls, "installed_methods", lambda: cls.methods)():
+            engine.require_installed()
+            if m not in engine.installed_methods():
                 raise SolverError(f"{b}:{m} not installed")
             runnable.append((b, m))
         except SolverError as e:

@@ -28,11 +28,13 @@ from .final import FinalSolve, final_solve
 from .history import History, Step
 from .learners import CPALClassifier, CPALRegressor, CuttingPlaneClassifier, CuttingPlaneRegressor, sample_tree
 from .query import QUERY_RULES, round_plan, select
+from .sklearn_compat import EstimatorNotFittedError, ParameterError
 from .version_space import VersionSpace
 
 __all__ = [
     "BudgetError", "CENTERS", "CPALClassifier", "CPALError", "CPALRegressor", "CenterResult", "CutModel",
     "CuttingPlaneClassifier", "CuttingPlaneRegressor", "EmptyVersionSpaceError", "EmptyVersionSpaceWarning",
+    "EstimatorNotFittedError", "ParameterError",
     "FinalSolve", "FinalSolveWarning", "History", "InvalidParameterError", "NotFittedError", "OracleError",
     "QUERY_RULES", "SingleClassError", "Step", "VersionSpace", "compute_center", "final_solve", "round_plan",
     "sample_tree", "select",

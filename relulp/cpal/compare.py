@@ -58,23 +58,30 @@ class _Trainer:
         if fs.success:
             return fs.network
         self.fallbacks += 1
-        kw = dict(self.kw, objective="hinge", lam=1e-4)
+        from relulp.objectives import get_objective
+
+        fallback = get_objective(self.kw["objective"]).fallback or get_objective("hinge")
+        kw = dict(self.kw, objective=fallback.name, lam=1e-4)
         fs = final_solve(self.tree, self.X, y, idx, dedupe=True, **kw)
         self.seconds += fs.seconds
         return fs.network
 
 
 def _accuracy(net, X, y) -> float:
+    from ..metrics import accuracy
+
     if net is None:
         return float("nan")
-    return float(np.mean(np.where(net.decision_function(X) >= 0, 1.0, -1.0) == y))
+    return accuracy(y, np.where(net.decision_function(X) >= 0, 1.0, -1.0))
 
 
 def _mlp_accuracy(Xl, yl, Xt, yt, seed: int, mlp_options: dict) -> float:
     from sklearn.neural_network import MLPClassifier
 
     if np.unique(yl).size < 2:
-        return float(np.mean(yt == yl[0]))
+        from ..metrics import accuracy
+
+        return accuracy(yt, np.full(len(yt), yl[0]))
     opts = dict(hidden_layer_sizes=(100,), max_iter=2000, random_state=seed)
     opts.update(mlp_options)
     clf = MLPClassifier(**opts)

@@ -5,7 +5,7 @@ leaf of the pattern tree, N = d * prod_k 2 P_k entries, in the LP's column order
 pattern-matrix predictor on the pool is linear,
 
     f(x_i; theta) = F[i, :] @ theta,        F = the fit rows of the pool's nested LP
-                                               (:func:`relulp.assemble.fit_matrix`, margins divided by y),
+                                               (:func:`relulp.assemble.point_rows`: f, not y f),
 
 so the predictions for the whole pool are one sparse matrix product, and the cut of a labelled point is
 a set of linear inequalities in theta (math.md §5 (cut)):
@@ -14,10 +14,12 @@ a set of linear inequalities in theta (math.md §5 (cut)):
     regression:      y_i - eps <= f(x_i; theta) <= y_i + eps    (two rows: Algorithm 6's eps tube)
     both:            (2 D - I) z(v)_i >= 0 for every non-root node v     (the cone rows of point i)
 
-They are exactly the rows of ``build_lp(PatternTree([D[I] for D in patterns]), X[I], y[I], objective=..., scale=False)``
-(unscaled: theta is in the data's own units for every subset I, as the paper's parameter set T^0 is)
-for the points I (same column order as the pool's LP, because the column order depends on the pattern
-counts P_k only), rewritten as ``A theta <= b``. The cone rows make D z(v) = (z(v))_+ at point i, so on a
+They are built by :func:`relulp.assemble.point_rows` (the fit and cone rows of the points I over the leaf
+columns, without building an LP), and are exactly the rows of
+``build_lp(PatternTree([D[I] for D in patterns]), X[I], y[I], objective=..., scale=False)`` (unscaled: theta
+is in the data's own units for every subset I, as the paper's parameter set T^0 is) for the points I (same
+column order as the pool's LP, because the column order depends on the pattern counts P_k only),
+rewritten as ``A theta <= b``. The cone rows make D z(v) = (z(v))_+ at point i, so on a
 cut point the pattern-matrix predictor equals the recovered network's forward pass (math.md §2-3);
 elsewhere it does not, which is why predictions on new data use :func:`relulp.recover_network`.
 """
@@ -27,10 +29,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from relulp.assemble import build_lp, fit_matrix
+from relulp.assemble import point_rows
 from relulp.exceptions import DataError
 from relulp.tree import PatternTree
-from relulp.validation import check_X
+from relulp.validation import check_labels, check_targets, check_X
 
 #: Target peak bytes of one chunk when the pool predictor F is assembled (results do not depend on it).
 _CHUNK_BYTES = 128 * 2**20
@@ -44,7 +46,7 @@ class CutModel:
     tree : PatternTree whose patterns are those of the pool (``tree.n == len(X)``).
     X : (n, d0) raw pool features (a ones column is appended when ``fit_intercept``).
     fit_intercept : bool
-    memory_limit : bytes cap handed to :func:`relulp.build_lp` (None: relulp's default).
+    memory_limit : bytes cap handed to :func:`relulp.assemble.point_rows` (None: relulp's default).
     """
 
     def __init__(self, tree: PatternTree, X, fit_intercept: bool = True, memory_limit: int | None = None):
@@ -95,26 +97,19 @@ class CutModel:
 
     def _build(self, want_cone: bool) -> None:
         """Assemble F (if not built yet) and, with ``want_cone``, the cone rows of every pool point, in
-        chunks of points (one :func:`relulp.build_lp` per chunk)."""
+        chunks of points (one :func:`relulp.assemble.point_rows` per chunk)."""
         n = self.n
         want_F = self._F is None
         per_point = max(1, self.tree.size(d=self.d).bytes_estimate() // max(n, 1))
         chunk = int(max(1, min(n, _CHUNK_BYTES // per_point)))
         f_parts, c_parts, c_points = [], [], []
         for start in range(0, n, chunk):
-            idx = np.arange(start, min(n, start + chunk))
-            sub = self.subtree(idx)
-            lp = build_lp(sub, self.X[idx], np.ones(idx.size), objective="feasibility",
-                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit, scale=False)
-            u = lp.col_block("u").slice
+            rows = self._rows(np.arange(start, min(n, start + chunk)))
             if want_F:
-                f_parts.append(sp.csr_array(fit_matrix(lp)[:, u]))
+                f_parts.append(rows.fit)
             if want_cone:
-                A = sp.csr_array(lp.A)
-                for k in range(1, self.tree.depth + 1):
-                    blk = lp.row_block(f"cone{k}")  # rows (node, point): point = row % chunk size
-                    c_parts.append(sp.csr_array(A[blk.slice][:, u]))
-                    c_points.append(start + np.arange(blk.stop - blk.start) % idx.size)
+                c_parts.append(rows.cone)
+                c_points.append(rows.cone_point)
         if want_F:
             F = f_parts[0] if len(f_parts) == 1 else sp.vstack(f_parts, format="csr")
             self._F = sp.csr_array(F)
@@ -145,6 +140,10 @@ class CutModel:
         return np.asarray(F @ np.asarray(theta, dtype=np.float64))
 
     # -------------------------------------------------------------------------------- cuts
+    def _rows(self, idx):
+        """:func:`relulp.assemble.point_rows` of the pool points ``idx``."""
+        return point_rows(self.tree, self.X, idx, fit_intercept=self.fit_intercept, memory_limit=self.memory_limit)
+
     def subtree(self, idx) -> PatternTree:
         """The pattern tree of the pool points ``idx`` (every layer's patterns restricted to those rows)."""
         idx = np.asarray(idx, dtype=np.int64)
@@ -167,18 +166,23 @@ class CutModel:
             empty = (sp.csr_array((0, self.dim)), np.zeros(0))
             return (*empty, np.zeros(0, dtype=bool)) if with_fit_mask else empty
         if task == "classification":
-            lp = build_lp(self.subtree(idx), self.X[idx], y, objective="feasibility",
-                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit, scale=False)
-            lower = lp.row_lower.copy()
-            lower[lp.row_block("margin").slice] = 0.0  # homogeneous margin inside the cutting-plane loop
+            y = check_labels(y, idx.size)
         elif task == "regression":
-            lp = build_lp(self.subtree(idx), self.X[idx], y, objective="eps", eps=float(eps),
-                          fit_intercept=self.fit_intercept, memory_limit=self.memory_limit, scale=False)
-            lower = lp.row_lower
+            y = check_targets(y, idx.size)
+            eps = float(eps)
         else:
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
-        A = sp.csr_array(lp.A[:, lp.col_block("u").slice])
-        upper = lp.row_upper
+        rows = self._rows(idx)
+        k, R = idx.size, rows.cone.shape[0]
+        F = rows.fit
+        if task == "classification":  # the margin rows y_i f_i >= 0 (homogeneous inside the cutting-plane loop)
+            F = sp.csr_array((F.data * np.repeat(y, np.diff(F.indptr)), F.indices, F.indptr), shape=F.shape)
+            fit_lower, fit_upper = np.zeros(k), np.full(k, np.inf)
+        else:  # the eps tube y_i - eps <= f_i <= y_i + eps
+            fit_lower, fit_upper = y - eps, y + eps
+        A = sp.vstack([F, rows.cone], format="csr")
+        lower = np.concatenate([fit_lower, np.zeros(R)])
+        upper = np.concatenate([fit_upper, np.full(R, np.inf)])
         lo = np.flatnonzero(np.isfinite(lower))
         up = np.flatnonzero(np.isfinite(upper))
         G = sp.vstack([-A[lo], A[up]], format="csr") if up.size else sp.csr_array(-A[lo])
@@ -186,12 +190,8 @@ class CutModel:
         G.sum_duplicates()
         if not with_fit_mask:
             return sp.csr_array(G), h
-        fit = np.zeros(lp.num_rows, dtype=bool)
-        for name in ("margin", "tube"):
-            try:
-                fit[lp.row_block(name).slice] = True
-            except KeyError:
-                pass
+        fit = np.zeros(k + R, dtype=bool)
+        fit[:k] = True
         return sp.csr_array(G), h, np.concatenate([fit[lo], fit[up]])
 
     def violations(self, f: np.ndarray, y: np.ndarray, *, task: str = "classification",

@@ -23,7 +23,7 @@ import numpy as np
 
 from relulp.assemble import build_lp
 from relulp.network import ReLUNetwork, recover_network
-from relulp.objectives import CLASSIFICATION, REGRESSION
+from relulp import objectives as _objectives
 from relulp.tree import PatternTree
 
 
@@ -67,7 +67,7 @@ def final_solve(tree: PatternTree, X, y, idx, *, objective: str, lam: float | No
     kw = {}
     if lam is not None:
         kw["lam"] = lam
-    if objective == "eps":
+    if _objectives.get_objective(objective).uses_eps:
         kw["eps"] = eps
     lp = build_lp(sub, np.asarray(X)[idx], np.asarray(y, dtype=np.float64), objective=objective,
                   fit_intercept=fit_intercept, memory_limit=memory_limit, **kw)
@@ -83,8 +83,10 @@ def final_solve(tree: PatternTree, X, y, idx, *, objective: str, lam: float | No
 
 
 def default_objective(task: str) -> str:
-    return "min_l1" if task == "classification" else "l1"
+    """Name of the default objective of a task (:func:`relulp.objectives.default_objective`)."""
+    return _objectives.default_objective(task).name
 
 
 def objectives_for(task: str) -> tuple[str, ...]:
-    return CLASSIFICATION if task == "classification" else REGRESSION
+    """Names of the objectives of a task (:func:`relulp.objectives.objectives_for`)."""
+    return _objectives.objectives_for(task)

@@ -6,7 +6,7 @@ Uses cuPDLPx's Python API (python/README.md and python/cupdlpx/model.py of MIT-L
 ``cupdlpx.Model(objective_vector, constraint_matrix, constraint_lower_bound, constraint_upper_bound,
 variable_lower_bound, variable_upper_bound, objective_constant)`` (two-sided rows, like LinearProgram; the
 matrix must be a scipy ``spmatrix``), ``model.setParams(...)``, ``model.optimize()`` and the attributes
-``Status``, ``X``, ``Pi``, ``ObjVal``, ``IterCount``. ``tolerance`` sets ``OptimalityTol`` and
+``StatusName`` (or the integer ``Status``), ``X``, ``Pi``, ``ObjVal``, ``IterCount``. ``tolerance`` sets ``OptimalityTol`` and
 ``FeasibilityTol`` (relative, default 1e-4); ``time_limit`` sets ``TimeLimit`` (cuPDLPx's own default is
 3600 s, reported in ``result.time_limit``). Options are cuPDLPx parameter names or aliases; since its
 ``setParam`` accepts any key, names are checked here against its defaults. The sign of ``Pi`` is taken
@@ -28,7 +28,7 @@ from ..lp import LinearProgram
 
 from ..errors import BackendFailure
 from ..result import Result, Status
-from .base import Backend
+from .base import Backend, Capabilities
 
 DEFAULT_TOLERANCE = 1e-4
 
@@ -47,36 +47,78 @@ def _cuda_device_present() -> bool:
     return out.returncode == 0 and "GPU" in out.stdout
 
 
+#: cuPDLPx 0.3.0's termination words (``Model.StatusName``) -> Status. DUAL_INFEASIBLE comes from a
+#: dual-infeasibility certificate (a primal ray), which proves unboundedness only if the LP is feasible:
+#: reported as INFEASIBLE_OR_UNBOUNDED. FEAS_POLISH_SUCCESS (feasibility polishing finished) proves no
+#: optimum: OTHER.
+STATUS_MAP: dict[str, Status] = {
+    "OPTIMAL": Status.OPTIMAL,
+    "PRIMAL_INFEASIBLE": Status.INFEASIBLE,
+    "DUAL_INFEASIBLE": Status.INFEASIBLE_OR_UNBOUNDED,
+    "INFEASIBLE_OR_UNBOUNDED": Status.INFEASIBLE_OR_UNBOUNDED,
+    "TIME_LIMIT": Status.TIME_LIMIT,
+    "ITERATION_LIMIT": Status.ITERATION_LIMIT,
+    "FEAS_POLISH_SUCCESS": Status.OTHER,
+    "UNSPECIFIED": Status.OTHER,
+}
+
+#: cuPDLPx 0.3.0's integer ``Model.Status`` codes, read when ``StatusName`` is missing
+STATUS_CODES: dict[int, str] = {
+    0: "OPTIMAL",
+    1: "PRIMAL_INFEASIBLE",
+    2: "DUAL_INFEASIBLE",
+    3: "TIME_LIMIT",
+    4: "ITERATION_LIMIT",
+    5: "INFEASIBLE_OR_UNBOUNDED",
+    6: "FEAS_POLISH_SUCCESS",
+    -1: "UNSPECIFIED",
+}
+
+
+def status_word(model) -> str:
+    """cuPDLPx's status word: ``model.StatusName``, else the name of the integer ``model.Status``.
+
+    (``Status`` is 0 for OPTIMAL, so it must never be read as a truth value.)
+    """
+    name = getattr(model, "StatusName", None)
+    if isinstance(name, str) and name.strip():
+        return name.strip().upper()
+    code = getattr(model, "Status", None)
+    if code is None:
+        raise BackendFailure("cuPDLPx returned no status")
+    if isinstance(code, str):  # an older build reporting the word itself
+        return code.strip().upper() or "UNSPECIFIED"
+    try:
+        return STATUS_CODES.get(int(code), f"code {int(code)}")
+    except (TypeError, ValueError):
+        raise BackendFailure(f"cuPDLPx returned an unreadable status {code!r}") from None
+
+
 class CupdlpxBackend(Backend):
     name = "cupdlpx"
-    methods = ("pdhg",)
     install_hint = (
         "pip install cupdlpx  (builds from source: needs the CUDA toolkit and an NVIDIA GPU)"
     )
-    # cuPDLPx Model.Status words; its UNBOUNDED comes from a dual-infeasibility certificate (a primal
-    # ray), which proves unboundedness only if the LP is feasible: reported as INFEASIBLE_OR_UNBOUNDED.
-    status_map = {
-        "OPTIMAL": Status.OPTIMAL,
-        "INFEASIBLE": Status.INFEASIBLE,
-        "UNBOUNDED": Status.INFEASIBLE_OR_UNBOUNDED,
-        "TIME_LIMIT": Status.TIME_LIMIT,
-        "ITERATION_LIMIT": Status.ITERATION_LIMIT,
-        "UNSPECIFIED": Status.OTHER,
-    }
+    capabilities = Capabilities(
+        methods=("pdhg",),
+        default_method="pdhg",
+        time_limit=frozenset({"pdhg"}),
+        tolerance={"pdhg": "relative"},  # OptimalityTol and FeasibilityTol
+        duals=True,
+        reduced_costs=frozenset(),
+    )
+    status_map = STATUS_MAP
 
-    @classmethod
-    def is_installed(cls) -> bool:
+    def is_installed(self) -> bool:
         return importlib.util.find_spec("cupdlpx") is not None and _cuda_device_present()
 
-    @classmethod
-    def version(cls) -> str | None:
+    def version(self) -> str | None:
         try:
             return metadata.version("cupdlpx")
         except metadata.PackageNotFoundError:
             return None
 
-    @classmethod
-    def solve(cls, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
+    def solve(self, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
         import cupdlpx
         import scipy.sparse as sp
@@ -87,7 +129,7 @@ class CupdlpxBackend(Backend):
 
         # cuPDLPx's setParam stores any key without checking it: check names here
         accepted = set(get_default_params()) | set(getattr(PDLP, "_PARAM_ALIAS", {}))
-        cls.reject_options(options, accepted, method)
+        self.reject_options(options, accepted, method)
         t0 = time.perf_counter()
         model = cupdlpx.Model(
             objective_vector=lp.c,
@@ -109,20 +151,18 @@ class CupdlpxBackend(Backend):
         t1 = time.perf_counter()
         model.optimize()
         t2 = time.perf_counter()
-        word = str(model.Status or "").upper()
-        if not word:
-            raise BackendFailure("cuPDLPx returned no status")
+        word = status_word(model)
         x, y = model.X, model.Pi
         return Result(
-            status=cls.map_status(word),
+            status=self.map_status(word, method),
             message=f"cuPDLPx: {word} (relative tolerances {tol:g})",
             x=None if x is None else np.asarray(x, dtype=np.float64),
             row_duals=None if y is None else np.asarray(y, dtype=np.float64),
             solver_objective=model.ObjVal,
             iterations=model.IterCount,
-            backend=cls.name,
+            backend=self.name,
             method=method,
-            solver_version=cls.version() or "",
+            solver_version=self.version() or "",
             native_status=word,
             tolerance=tol,
             time_limit=model.getParam("TimeLimit"),

@@ -36,7 +36,7 @@ from ..lp import LinearProgram
 
 from ..errors import BackendFailure, BackendNotInstalledError, SolverOptionError
 from ..result import Result, Status
-from .base import Backend
+from .base import Backend, Capabilities
 
 DEFAULT_TOLERANCE = 1e-7
 _SMCP_FIELDS = frozenset({
@@ -48,8 +48,22 @@ _IPTCP_FIELDS = frozenset({"ord_alg", "msg_lev"})
 _PREP = {"scale": True, "adv_basis": True}
 _METH = {"primal": "GLP_PRIMAL", "dual": "GLP_DUAL", "dualp": "GLP_DUALP"}
 
-# glp_simplex return codes and glp_get_status values -> Status
-_SIMPLEX_RETURN = {
+#: the GLPK words each call can answer with (swiglpk constant names; several families share values)
+SIMPLEX_RETURN_WORDS = ("GLP_EBADB", "GLP_ESING", "GLP_ECOND", "GLP_EBOUND", "GLP_EFAIL", "GLP_EOBJLL",
+                        "GLP_EOBJUL", "GLP_EITLIM", "GLP_ETMLIM", "GLP_ENOPFS", "GLP_ENODFS")
+INTERIOR_RETURN_WORDS = ("GLP_EFAIL", "GLP_ENOCVG", "GLP_EITLIM", "GLP_EINSTAB")
+STATUS_WORDS = ("GLP_OPT", "GLP_FEAS", "GLP_INFEAS", "GLP_NOFEAS", "GLP_UNBND", "GLP_UNDEF")
+
+#: GLPK's status names (glp_simplex/glp_interior return codes, glp_get_status/glp_ipt_status values)
+#: -> Status, in the simplex meaning; :data:`INTERIOR_STATUS_MAP` overrides the words glp_interior uses
+#: differently.
+STATUS_MAP: dict[str, Status] = {
+    "GLP_OPT": Status.OPTIMAL,
+    "GLP_NOFEAS": Status.INFEASIBLE,
+    "GLP_UNBND": Status.UNBOUNDED,
+    "GLP_FEAS": Status.OTHER,
+    "GLP_INFEAS": Status.OTHER,
+    "GLP_UNDEF": Status.OTHER,
     "GLP_ETMLIM": Status.TIME_LIMIT,
     "GLP_EITLIM": Status.ITERATION_LIMIT,
     "GLP_ENOPFS": Status.INFEASIBLE,  # presolver: no primal feasible solution
@@ -57,30 +71,16 @@ _SIMPLEX_RETURN = {
     "GLP_ESING": Status.NUMERICAL_ERROR,
     "GLP_ECOND": Status.NUMERICAL_ERROR,
     "GLP_EFAIL": Status.NUMERICAL_ERROR,
+    "GLP_ENOCVG": Status.NUMERICAL_ERROR,
+    "GLP_EINSTAB": Status.NUMERICAL_ERROR,
     "GLP_EOBJLL": Status.OTHER,
     "GLP_EOBJUL": Status.OTHER,
     "GLP_EBADB": Status.OTHER,
     "GLP_EBOUND": Status.OTHER,
 }
-_SIMPLEX_STATUS = {
-    "GLP_OPT": Status.OPTIMAL,
-    "GLP_NOFEAS": Status.INFEASIBLE,
-    "GLP_UNBND": Status.UNBOUNDED,
-    "GLP_FEAS": Status.OTHER,
-    "GLP_INFEAS": Status.OTHER,
-    "GLP_UNDEF": Status.OTHER,
-}
-_IPT_RETURN = {
-    "GLP_EFAIL": Status.OTHER,  # empty problem
-    "GLP_ENOCVG": Status.NUMERICAL_ERROR,
-    "GLP_EITLIM": Status.ITERATION_LIMIT,
-    "GLP_EINSTAB": Status.NUMERICAL_ERROR,
-}
-_IPT_STATUS = {
-    "GLP_OPT": Status.OPTIMAL,
+INTERIOR_STATUS_MAP: dict[str, Status] = {
     "GLP_NOFEAS": Status.INFEASIBLE_OR_UNBOUNDED,  # "no feasible primal-dual solution exists"
-    "GLP_INFEAS": Status.OTHER,
-    "GLP_UNDEF": Status.OTHER,
+    "GLP_EFAIL": Status.OTHER,  # glp_interior: the problem has no rows/columns
 }
 
 
@@ -94,23 +94,27 @@ def _has_glpsol() -> bool:
 
 class GlpkBackend(Backend):
     name = "glpk"
-    methods = ("simplex", "interior", "glpsol")
     install_hint = ("pip install swiglpk  (or relulp[glpk]; methods simplex, interior); "
                     "apt-get install glpk-utils (method glpsol)")
-    status_map = {**{f"simplex:{k}": v for k, v in {**_SIMPLEX_RETURN, **_SIMPLEX_STATUS}.items()},
-                  **{f"interior:{k}": v for k, v in {**_IPT_RETURN, **_IPT_STATUS}.items()}}
+    capabilities = Capabilities(
+        methods=("simplex", "interior", "glpsol"),
+        default_method="simplex",
+        time_limit=frozenset({"simplex", "glpsol"}),  # glp_interior has none
+        tolerance={"simplex": "absolute"},  # tol_bnd and tol_dj
+        duals=True,
+        reduced_costs=frozenset({"simplex", "interior"}),
+    )
+    status_map = STATUS_MAP
+    method_status_maps = {"interior": INTERIOR_STATUS_MAP}
 
-    @classmethod
-    def is_installed(cls) -> bool:
+    def is_installed(self) -> bool:
         return _has_swiglpk() or _has_glpsol()
 
-    @classmethod
-    def installed_methods(cls) -> tuple[str, ...]:
+    def installed_methods(self) -> tuple[str, ...]:
         out: tuple[str, ...] = ("simplex", "interior") if _has_swiglpk() else ()
         return out + (("glpsol",) if _has_glpsol() else ())
 
-    @classmethod
-    def version(cls) -> str | None:
+    def version(self) -> str | None:
         if _has_swiglpk():
             import swiglpk
 
@@ -121,28 +125,23 @@ class GlpkBackend(Backend):
             return f"GLPK {pyomo_backend('glpk').version()} (glpsol)"
         return None
 
-    @classmethod
-    def has_time_limit(cls, method: str) -> bool:
-        return method != "interior"
-
-    @classmethod
-    def solve(cls, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
+    def solve(self, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
-        if method not in cls.installed_methods():
+        if method not in self.installed_methods():
             hint = "pip install swiglpk" if method != "glpsol" else "apt-get install glpk-utils"
             raise BackendNotInstalledError(f"glpk method {method!r} is not installed: {hint}")
         if method == "glpsol":
-            return _solve_glpsol(lp, time_limit, tolerance, options)
-        return _solve_swiglpk(lp, method, time_limit, tolerance, options)
+            return _solve_glpsol(self, lp, time_limit, tolerance, options)
+        return _solve_swiglpk(self, lp, method, time_limit, tolerance, options)
 
 
-def _solve_glpsol(lp, time_limit, tolerance, options) -> Result:
+def _solve_glpsol(backend: GlpkBackend, lp, time_limit, tolerance, options) -> Result:
     from .pyomo_backend import pyomo_backend
 
     if tolerance is not None:
         raise SolverOptionError("glpk/glpsol has no generic tolerance option; use method='simplex'")
     res = pyomo_backend("glpk").solve(lp, "default", time_limit, None, options)
-    res.backend, res.method = GlpkBackend.name, "glpsol"
+    res.backend, res.method = backend.name, "glpsol"
     res.solver_version = f"GLPK {res.solver_version} (glpsol)"
     res.tolerance = DEFAULT_TOLERANCE
     return res
@@ -156,11 +155,12 @@ def _name(glp, value: int, names) -> str:
     return f"GLPK code {value}"
 
 
-def _solve_swiglpk(lp: LinearProgram, method: str, time_limit, tolerance, options) -> Result:
+def _solve_swiglpk(backend: GlpkBackend, lp: LinearProgram, method: str, time_limit, tolerance,
+                   options) -> Result:
     import swiglpk as glp
 
     accepted = (_SMCP_FIELDS | set(_PREP)) if method == "simplex" else _IPTCP_FIELDS
-    GlpkBackend.reject_options(options, accepted, method)
+    backend.reject_options(options, accepted, method)
     options = dict(options)
     prep = {k: bool(options.pop(k, v)) for k, v in _PREP.items()} if method == "simplex" else {}
     if method == "interior" and time_limit is not None:
@@ -207,7 +207,7 @@ def _solve_swiglpk(lp: LinearProgram, method: str, time_limit, tolerance, option
         else:
             ret = glp.glp_interior(prob, parm)
         t2 = time.perf_counter()
-        res = _read(glp, prob, lp, method, ret)
+        res = _read(backend, glp, prob, lp, method, ret)
         res.tolerance = tol
         res.time_limit = time_limit
         res.options = {**options, **{k: v for k, v in prep.items() if v != _PREP[k]}}
@@ -268,34 +268,27 @@ def _bounds(glp, lo: float, up: float) -> tuple[int, float, float]:
     return glp.GLP_DB, lo, up
 
 
-def _read(glp, prob, lp: LinearProgram, method: str, ret: int) -> Result:
+def _read(backend: GlpkBackend, glp, prob, lp: LinearProgram, method: str, ret: int) -> Result:
     m, n = lp.A.shape
     x = y = z = None
     if method == "simplex":
-        if ret != 0:
-            word = _name(glp, ret, _SIMPLEX_RETURN)
-            status = _SIMPLEX_RETURN.get(word, Status.OTHER)
+        word = (_name(glp, ret, SIMPLEX_RETURN_WORDS) if ret != 0
+                else _name(glp, glp.glp_get_status(prob), STATUS_WORDS))
+        status = backend.map_status(word, method)
+        if ret == 0 or status in (Status.TIME_LIMIT, Status.ITERATION_LIMIT):
             # a time/iteration limit leaves the current basic point: report it
-            if status in (Status.TIME_LIMIT, Status.ITERATION_LIMIT):
-                x = np.array([glp.glp_get_col_prim(prob, j) for j in range(1, n + 1)])
-        else:
-            word = _name(glp, glp.glp_get_status(prob), _SIMPLEX_STATUS)
-            status = _SIMPLEX_STATUS.get(word, Status.OTHER)
             x = np.array([glp.glp_get_col_prim(prob, j) for j in range(1, n + 1)])
-            if status is Status.OPTIMAL:
-                y = np.array([glp.glp_get_row_dual(prob, i) for i in range(1, m + 1)])
-                z = np.array([glp.glp_get_col_dual(prob, j) for j in range(1, n + 1)])
+        if ret == 0 and status is Status.OPTIMAL:
+            y = np.array([glp.glp_get_row_dual(prob, i) for i in range(1, m + 1)])
+            z = np.array([glp.glp_get_col_dual(prob, j) for j in range(1, n + 1)])
     else:
-        if ret != 0:
-            word = _name(glp, ret, _IPT_RETURN)
-            status = _IPT_RETURN.get(word, Status.OTHER)
-        else:
-            word = _name(glp, glp.glp_ipt_status(prob), _IPT_STATUS)
-            status = _IPT_STATUS.get(word, Status.OTHER)
-            if status is Status.OPTIMAL:
-                x = np.array([glp.glp_ipt_col_prim(prob, j) for j in range(1, n + 1)])
-                y = np.array([glp.glp_ipt_row_dual(prob, i) for i in range(1, m + 1)])
-                z = np.array([glp.glp_ipt_col_dual(prob, j) for j in range(1, n + 1)])
+        word = (_name(glp, ret, INTERIOR_RETURN_WORDS) if ret != 0
+                else _name(glp, glp.glp_ipt_status(prob), STATUS_WORDS))
+        status = backend.map_status(word, method)
+        if ret == 0 and status is Status.OPTIMAL:
+            x = np.array([glp.glp_ipt_col_prim(prob, j) for j in range(1, n + 1)])
+            y = np.array([glp.glp_ipt_row_dual(prob, i) for i in range(1, m + 1)])
+            z = np.array([glp.glp_ipt_col_dual(prob, j) for j in range(1, n + 1)])
     if x is not None and x.size != n:
         raise BackendFailure("GLPK returned a point of the wrong length")
     solver_obj = None
@@ -309,8 +302,8 @@ def _read(glp, prob, lp: LinearProgram, method: str, ret: int) -> Result:
         reduced_costs=z,
         solver_objective=solver_obj,
         iterations=int(glp.glp_get_it_cnt(prob)) if method == "simplex" else None,
-        backend=GlpkBackend.name,
+        backend=backend.name,
         method=method,
-        solver_version=GlpkBackend.version() or "",
+        solver_version=backend.version() or "",
         native_status=word,
     )

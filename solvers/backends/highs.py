@@ -10,13 +10,13 @@ PDLP). Any HiGHS option name is accepted as a keyword option (``threads=1``, ``p
 tolerances) and, for ``ipm``, ``ipm_optimality_tolerance``, for ``pdlp``, ``pdlp_optimality_tolerance``
 (PDLP's *relative* stopping tolerance). HiGHS then checks PDLP's answer against the absolute tolerances;
 when that check fails it says "Unknown", which is reported as :attr:`Status.OTHER`, never as optimal.
+Statuses are read as HiGHS's own words (:data:`STATUS_MAP`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import time
-from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
@@ -27,7 +27,7 @@ from ..lp import LinearProgram
 from ..errors import SolverOptionError
 from ..highs_adapter import new_highs, pass_lp, run, set_option, to_highs_lp  # noqa: F401 (re-exported)
 from ..result import Result, Status
-from .base import Backend
+from .base import Backend, Capabilities
 
 _SOLVER = {"simplex": "simplex", "ipm": "ipx", "pdlp": "pdlp"}
 _SIMPLEX_STRATEGY = {"choose": 0, "dual": 1, "primal": 4}
@@ -37,53 +37,58 @@ _RESERVED = {
 }
 
 
-@lru_cache(maxsize=1)
-def _status_map() -> dict[Any, Status]:
-    import highspy
-
-    M = highspy.HighsModelStatus
-    return {
-        M.kOptimal: Status.OPTIMAL,
-        M.kInfeasible: Status.INFEASIBLE,
-        M.kUnbounded: Status.UNBOUNDED,
-        M.kUnboundedOrInfeasible: Status.INFEASIBLE_OR_UNBOUNDED,
-        M.kTimeLimit: Status.TIME_LIMIT,
-        M.kIterationLimit: Status.ITERATION_LIMIT,
-        M.kSolveError: Status.NUMERICAL_ERROR,
-        M.kPostsolveError: Status.NUMERICAL_ERROR,
-        # kUnknown (e.g. PDLP met its relative tolerance but not HiGHS's absolute check), kNotset,
-        # kLoadError, kModelError, kPresolveError, kModelEmpty, kObjectiveBound/Target, kInterrupt,
-        # kMemoryLimit, kSolutionLimit: all OTHER, with HiGHS's word in the message.
-    }
-
-
-class _StatusMap(dict):
-    """Lazy view of :func:`_status_map` so importing this module does not import highspy."""
-
-    def get(self, key, default=None):  # type: ignore[override]
-        return _status_map().get(key, default)
+#: HiGHS's own words (``Highs.modelStatusToString``; the same in highspy 1.13 and 1.16) -> Status.
+#: Every HighsModelStatus word is listed; those mapped to OTHER are deliberate: "Unknown" (e.g. PDLP met
+#: its relative tolerance but not HiGHS's absolute check), load/model/presolve errors, an empty model,
+#: objective bound/target, interrupts and other limits. Their word stays in the message.
+STATUS_MAP: dict[str, Status] = {
+    "Optimal": Status.OPTIMAL,
+    "Infeasible": Status.INFEASIBLE,
+    "Unbounded": Status.UNBOUNDED,
+    "Primal infeasible or unbounded": Status.INFEASIBLE_OR_UNBOUNDED,
+    "Time limit reached": Status.TIME_LIMIT,
+    "Iteration limit reached": Status.ITERATION_LIMIT,
+    "Solve error": Status.NUMERICAL_ERROR,
+    "Postsolve error": Status.NUMERICAL_ERROR,
+    "Unknown": Status.OTHER,
+    "Not Set": Status.OTHER,
+    "Load error": Status.OTHER,
+    "Model error": Status.OTHER,
+    "Presolve error": Status.OTHER,
+    "Empty": Status.OTHER,
+    "Bound on objective reached": Status.OTHER,
+    "Target for objective reached": Status.OTHER,
+    "Solution limit reached": Status.OTHER,
+    "Interrupted by user": Status.OTHER,
+    "Interrupted by HiGHS": Status.OTHER,
+    "Memory limit reached": Status.OTHER,
+}
 
 
 class HighsBackend(Backend):
     name = "highs"
-    methods = ("ipm", "simplex", "pdlp")
     install_hint = "pip install highspy"
-    status_map = _StatusMap()
+    capabilities = Capabilities(
+        methods=("ipm", "simplex", "pdlp"),
+        default_method="ipm",
+        time_limit=frozenset({"ipm", "simplex", "pdlp"}),
+        tolerance={"ipm": "absolute", "simplex": "absolute", "pdlp": "relative"},
+        duals=True,
+        reduced_costs=frozenset({"ipm", "simplex", "pdlp"}),
+    )
+    status_map = STATUS_MAP
 
-    @classmethod
-    def is_installed(cls) -> bool:
+    def is_installed(self) -> bool:
         return importlib.util.find_spec("highspy") is not None
 
-    @classmethod
-    def version(cls) -> str | None:
+    def version(self) -> str | None:
         try:
             return metadata.version("highspy")
         except metadata.PackageNotFoundError:
             return None
 
-    @classmethod
     def solve(
-        cls,
+        self,
         lp: LinearProgram,
         method: str,
         time_limit: float | None,
@@ -115,7 +120,7 @@ class HighsBackend(Backend):
         t1 = time.perf_counter()
         run(h)
         t2 = time.perf_counter()
-        result = read_result(h, lp, method)
+        result = read_result(h, lp, method, self)
         result.tolerance = float(tolerance) if tolerance is not None else _effective_tol(h, method)
         result.time_limit = time_limit
         result.options = dict(options)
@@ -124,11 +129,11 @@ class HighsBackend(Backend):
         return result
 
 
-def read_result(h, lp: LinearProgram, method: str) -> Result:
+def read_result(h, lp: LinearProgram, method: str, backend: "HighsBackend | None" = None) -> Result:
     """Status, point, duals and iteration counts out of a solved ``highspy.Highs``."""
-    native = h.getModelStatus()
-    status = HighsBackend.map_status(native)
-    word = h.modelStatusToString(native)
+    backend = backend or HighsBackend()
+    word = h.modelStatusToString(h.getModelStatus())
+    status = backend.map_status(word, method)
     info = h.getInfo()
     sol = h.getSolution()
     x = y = z = None
@@ -159,9 +164,9 @@ def read_result(h, lp: LinearProgram, method: str) -> Result:
         reduced_costs=z,
         solver_objective=solver_obj,
         iterations=iterations,
-        backend=HighsBackend.name,
+        backend=backend.name,
         method=method,
-        solver_version=HighsBackend.version() or "",
+        solver_version=backend.version() or "",
         native_status=word,
     )
 

@@ -30,48 +30,58 @@ from ..lp import LinearProgram
 
 from ..errors import SolverOptionError
 from ..result import Result, Status
-from .base import Backend
+from .base import Backend, Capabilities
 
 DEFAULT_TOLERANCE = 1e-4
 
-# mpax.utils.TerminationStatus (IntEnum, auto() from 1)
-_STATUS = {
-    1: ("UNSPECIFIED", Status.OTHER),
-    2: ("OPTIMAL", Status.OPTIMAL),
-    3: ("PRIMAL_INFEASIBLE", Status.INFEASIBLE),
-    # MPAX: "the primal could be either unbounded or infeasible"
-    4: ("DUAL_INFEASIBLE", Status.INFEASIBLE_OR_UNBOUNDED),
-    5: ("TIME_LIMIT", Status.TIME_LIMIT),
-    6: ("ITERATION_LIMIT", Status.ITERATION_LIMIT),
-    7: ("NUMERICAL_ERROR", Status.NUMERICAL_ERROR),
-    8: ("INVALID_PROBLEM", Status.OTHER),
-    9: ("OTHER", Status.OTHER),
+#: MPAX's termination names (``mpax.utils.TerminationStatus`` members) -> Status
+STATUS_MAP: dict[str, Status] = {
+    "OPTIMAL": Status.OPTIMAL,
+    "PRIMAL_INFEASIBLE": Status.INFEASIBLE,
+    # a dual infeasibility certificate; MPAX: "the primal could be either unbounded or infeasible"
+    "DUAL_INFEASIBLE": Status.INFEASIBLE_OR_UNBOUNDED,
+    "TIME_LIMIT": Status.TIME_LIMIT,
+    "ITERATION_LIMIT": Status.ITERATION_LIMIT,
+    "NUMERICAL_ERROR": Status.NUMERICAL_ERROR,
+    "UNSPECIFIED": Status.OTHER,
+    "INVALID_PROBLEM": Status.OTHER,
+    "OTHER": Status.OTHER,
 }
+
+
+def _word(code: int) -> str:
+    """MPAX's name of termination code ``code``."""
+    from mpax.utils import TerminationStatus
+
+    try:
+        return TerminationStatus(code).name
+    except ValueError:
+        return f"code {code}"
 
 
 class MpaxBackend(Backend):
     name = "mpax"
-    methods = ("r2hpdhg", "rapdhg")
     install_hint = "pip install mpax jax   (or: pip install 'relulp[gpu]'; jax[cuda12] for a GPU)"
-    status_map = {code: st for code, (_, st) in _STATUS.items()}
+    capabilities = Capabilities(
+        methods=("r2hpdhg", "rapdhg"),
+        default_method="r2hpdhg",
+        time_limit=frozenset(),  # none: use the native iteration_limit option
+        tolerance={"r2hpdhg": "relative", "rapdhg": "relative"},  # eps_abs = eps_rel = tolerance
+        duals=True,
+        reduced_costs=frozenset(),
+    )
+    status_map = STATUS_MAP
 
-    @classmethod
-    def is_installed(cls) -> bool:
+    def is_installed(self) -> bool:
         return importlib.util.find_spec("mpax") is not None and importlib.util.find_spec("jax") is not None
 
-    @classmethod
-    def version(cls) -> str | None:
+    def version(self) -> str | None:
         try:
             return f"mpax {metadata.version('mpax')}, jax {metadata.version('jax')}"
         except metadata.PackageNotFoundError:
             return None
 
-    @classmethod
-    def has_time_limit(cls, method: str) -> bool:
-        return False
-
-    @classmethod
-    def solve(cls, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
+    def solve(self, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
         if time_limit is not None:
             raise SolverOptionError(
@@ -86,7 +96,7 @@ class MpaxBackend(Backend):
 
         solver_cls = {"r2hpdhg": mpax.r2HPDHG, "rapdhg": mpax.raPDHG}[method]
         fields = {f.name for f in dataclasses.fields(solver_cls)}
-        cls.reject_options(options, fields, method)
+        self.reject_options(options, fields, method)
         if tolerance is not None and ({"eps_abs", "eps_rel"} & set(options)):
             raise SolverOptionError("give either tolerance= or eps_abs/eps_rel, not both")
         tol = DEFAULT_TOLERANCE if tolerance is None else float(tolerance)
@@ -104,7 +114,8 @@ class MpaxBackend(Backend):
         t2 = time.perf_counter()
         w = np.asarray(out.dual_solution, dtype=np.float64)
         code = int(out.termination_status)
-        word, status = _STATUS.get(code, (f"code {code}", Status.OTHER))
+        word = _word(code)
+        status = self.map_status(word, method)
         y = form.row_duals(w, lp.num_rows)
         timing = {k: round(float(v), 4) for k, v in dict(out.timing_info).items()}
         return Result(
@@ -115,9 +126,9 @@ class MpaxBackend(Backend):
             row_duals=y,
             solver_objective=float(out.primal_objective) + lp.objective_constant,
             iterations=int(out.iteration_count),
-            backend=cls.name,
+            backend=self.name,
             method=method,
-            solver_version=cls.version() or "",
+            solver_version=self.version() or "",
             native_status=word,
             tolerance=float(kwargs["eps_rel"]),
             time_limit=None,

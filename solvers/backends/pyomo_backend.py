@@ -12,6 +12,8 @@ tolerance option instead.
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 import time
 from functools import lru_cache
 from typing import Any
@@ -22,7 +24,7 @@ from ..lp import LinearProgram
 
 from ..errors import BackendFailure, SolverOptionError
 from ..result import Result, Status
-from .base import Backend
+from .base import Backend, Capabilities
 
 #: solvers :func:`solvers.available` checks for (any other name can still be used)
 COMMON_SOLVERS = ("glpk", "cbc", "highs", "gurobi", "cplex", "xpress", "scip")
@@ -40,6 +42,10 @@ STATUS_OVERRIDES: dict[str, dict[Status, Status]] = {
     },
 }
 
+#: lines of a solver's own log that overrule the termination condition its Pyomo plugin parsed (the
+#: Pyomo word to use instead): Pyomo 6.10 reads glpsol 5.0's "TIME LIMIT EXCEEDED" as "infeasible"
+LOG_MARKERS: dict[str, dict[str, str]] = {"glpk": {"TIME LIMIT EXCEEDED": "maxTimeLimit"}}
+
 #: the native time-limit option of solvers we know
 TIME_LIMIT_OPTION = {
     "glpk": ("tmlim", lambda t: max(1, math.ceil(t))),
@@ -54,75 +60,89 @@ TIME_LIMIT_OPTION = {
 }
 
 
-@lru_cache(maxsize=1)
-def _status_map() -> dict[Any, Status]:
-    from pyomo.opt import TerminationCondition as T
-
-    return {
-        T.optimal: Status.OPTIMAL,
-        T.globallyOptimal: Status.OPTIMAL,
-        T.locallyOptimal: Status.OPTIMAL,
-        T.infeasible: Status.INFEASIBLE,
-        T.unbounded: Status.UNBOUNDED,
-        T.infeasibleOrUnbounded: Status.INFEASIBLE_OR_UNBOUNDED,
-        T.maxTimeLimit: Status.TIME_LIMIT,
-        T.maxIterations: Status.ITERATION_LIMIT,
-        T.maxEvaluations: Status.ITERATION_LIMIT,
-        T.solverFailure: Status.NUMERICAL_ERROR,
-        T.internalSolverError: Status.NUMERICAL_ERROR,
-        T.error: Status.NUMERICAL_ERROR,
-    }
-
-
-class _StatusMap(dict):
-    def get(self, key, default=None):  # type: ignore[override]
-        return _status_map().get(key, default)
+#: Pyomo's ``TerminationCondition`` names -> Status (every member; the OTHER ones deliberately)
+STATUS_MAP: dict[str, Status] = {
+    "optimal": Status.OPTIMAL,
+    "globallyOptimal": Status.OPTIMAL,
+    "locallyOptimal": Status.OPTIMAL,
+    "infeasible": Status.INFEASIBLE,
+    "unbounded": Status.UNBOUNDED,
+    "infeasibleOrUnbounded": Status.INFEASIBLE_OR_UNBOUNDED,
+    "maxTimeLimit": Status.TIME_LIMIT,
+    "maxIterations": Status.ITERATION_LIMIT,
+    "maxEvaluations": Status.ITERATION_LIMIT,
+    "solverFailure": Status.NUMERICAL_ERROR,
+    "internalSolverError": Status.NUMERICAL_ERROR,
+    "error": Status.NUMERICAL_ERROR,
+    "unknown": Status.OTHER,
+    "other": Status.OTHER,
+    "feasible": Status.OTHER,
+    "minFunctionValue": Status.OTHER,
+    "minStepLength": Status.OTHER,
+    "invalidProblem": Status.OTHER,
+    "intermediateNonInteger": Status.OTHER,
+    "noSolution": Status.OTHER,
+    "userInterrupt": Status.OTHER,
+    "resourceInterrupt": Status.OTHER,
+    "licensingProblems": Status.OTHER,
+}
 
 
 class PyomoBackend(Backend):
-    """Base of the per-solver classes made by :func:`pyomo_backend`."""
+    """``pyomo:<solver>``: an instance configured with the Pyomo solver name (see :func:`pyomo_backend`)."""
 
-    solver: str = ""
-    methods = ("default",)
-    status_map = _StatusMap()
+    status_map = STATUS_MAP
 
-    @classmethod
-    def _factory(cls):
+    def __init__(self, solver: str) -> None:
+        solver = solver.strip()
+        if not solver:
+            from ..errors import UnknownBackendError
+
+            raise UnknownBackendError("'pyomo:' needs a solver name, e.g. 'pyomo:glpk'")
+        self.solver = solver
+        self.name = f"pyomo:{solver}"
+        self.install_hint = (
+            f"Pyomo's SolverFactory({solver!r}) is not available: install the {solver} executable or "
+            "Python package (e.g. apt-get install glpk-utils / coinor-cbc, pip install highspy gurobipy)"
+        )
+        self.capabilities = Capabilities(
+            methods=("default",),
+            default_method="default",
+            time_limit=frozenset({"default"}) if solver in TIME_LIMIT_OPTION else frozenset(),
+            tolerance={},  # refused: pass the solver's own tolerance option
+            duals=True,  # the model.dual Suffix (LP solvers fill it)
+            reduced_costs=frozenset(),
+        )
+
+    def _factory(self):
         import pyomo.environ as pyo
 
-        return pyo.SolverFactory(cls.solver)
+        return pyo.SolverFactory(self.solver)
 
-    @classmethod
-    def is_installed(cls) -> bool:
+    def is_installed(self) -> bool:
         import logging
 
         log = logging.getLogger("pyomo")
         level = log.level
         log.setLevel(logging.CRITICAL)  # an absent solver logs a traceback-sized warning
         try:
-            opt = cls._factory()
+            opt = self._factory()
             return bool(opt.available(exception_flag=False))
         except Exception:  # an unknown name gives an UnknownSolver whose methods raise
             return False
         finally:
             log.setLevel(level)
 
-    @classmethod
-    def version(cls) -> str | None:
+    def version(self) -> str | None:
         try:
-            v = cls._factory().version()
+            v = self._factory().version()
         except Exception:
             return None
         if v is None:
             return None
         return ".".join(map(str, v)) if isinstance(v, tuple) else str(v)
 
-    @classmethod
-    def has_time_limit(cls, method: str) -> bool:
-        return cls.solver in TIME_LIMIT_OPTION
-
-    @classmethod
-    def solve(cls, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
+    def solve(self, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
         import pyomo.environ as pyo
         from pyomo.common.errors import ApplicationError
@@ -131,15 +151,15 @@ class PyomoBackend(Backend):
 
         if tolerance is not None:
             raise SolverOptionError(
-                f"backend {cls.name!r} has no generic tolerance: pass {cls.solver}'s own tolerance option"
+                f"backend {self.name!r} has no generic tolerance: pass {self.solver}'s own tolerance option"
             )
-        opts = {**DEFAULT_OPTIONS.get(cls.solver, {}), **options}
+        opts = {**DEFAULT_OPTIONS.get(self.solver, {}), **options}
         if time_limit is not None:
-            if cls.solver not in TIME_LIMIT_OPTION:
+            if self.solver not in TIME_LIMIT_OPTION:
                 raise SolverOptionError(
-                    f"relulp does not know {cls.solver}'s time-limit option: pass it by its native name"
+                    f"relulp does not know {self.solver}'s time-limit option: pass it by its native name"
                 )
-            key, conv = TIME_LIMIT_OPTION[cls.solver]
+            key, conv = TIME_LIMIT_OPTION[self.solver]
             if key in opts:
                 raise SolverOptionError(f"give the time limit once: time_limit= or {key}=, not both")
             opts[key] = conv(time_limit)
@@ -147,23 +167,36 @@ class PyomoBackend(Backend):
         t0 = time.perf_counter()
         model = to_pyomo(lp)
         model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
-        opt = cls._factory()
+        opt = self._factory()
         for k, v in opts.items():
             opt.options[k] = v
         t1 = time.perf_counter()
+        markers = LOG_MARKERS.get(self.solver)
+        logdir = tempfile.TemporaryDirectory(prefix="relulp-pyomo-") if markers else None
+        kwargs = {"logfile": os.path.join(logdir.name, "solver.log")} if logdir else {}
         try:
-            res = opt.solve(model, load_solutions=False)
+            res = opt.solve(model, load_solutions=False, **kwargs)
+            log = _read_log(kwargs.get("logfile"))
         except ApplicationError as e:
             if opts:
                 raise SolverOptionError(
-                    f"{cls.solver} failed with options {opts} (an option it does not accept?): {e}"
+                    f"{self.solver} failed with options {opts} (an option it does not accept?): {e}"
                 ) from e
-            raise BackendFailure(f"{cls.solver} failed: {e}") from e
+            raise BackendFailure(f"{self.solver} failed: {e}") from e
+        finally:
+            if logdir is not None:
+                logdir.cleanup()
         t2 = time.perf_counter()
 
         tc = res.solver.termination_condition
-        status = cls.map_status(tc)
-        status = STATUS_OVERRIDES.get(cls.solver, {}).get(status, status)
+        word = getattr(tc, "name", None) or str(tc)
+        note = ""
+        for marker, corrected in (markers or {}).items():
+            if marker in log and word != corrected:  # the plugin misread the solver's own report
+                note = f" (Pyomo said {word}; the {self.solver} log says {marker!r})"
+                word = corrected
+        status = self.map_status(word, method)
+        status = STATUS_OVERRIDES.get(self.solver, {}).get(status, status)
         x = y = None
         loaded = False
         if len(res.solution) > 0:
@@ -174,6 +207,14 @@ class PyomoBackend(Backend):
                 pass
         if loaded:
             vals = [v.value for v in model.x.values()]
+            # a column in no row (free rows are dropped) and with cost 0 is not sent to the solver: any
+            # value in its bounds is optimal, take the one nearest 0
+            bounded_rows = np.isfinite(lp.row_lower) | np.isfinite(lp.row_upper)
+            used = np.diff(lp.A[bounded_rows].tocsc().indptr) > 0
+            unused = np.flatnonzero(~used & (lp.c == 0))
+            for j in unused:
+                if vals[j] is None:
+                    vals[j] = float(np.clip(0.0, lp.col_lower[j], lp.col_upper[j]))
             if all(v is not None for v in vals):
                 x = np.asarray(vals, dtype=np.float64)
             if len(model.dual):
@@ -183,7 +224,7 @@ class PyomoBackend(Backend):
                     d = model.dual.get(con)
                     if d is not None:
                         y[i] = d
-        msg = f"Pyomo {cls.solver}: {tc}"
+        msg = f"Pyomo {self.solver}: {word}{note}"
         text = str(res.solver.message or "")
         if text and text != "<undefined>":
             msg += f" ({text})"
@@ -192,10 +233,10 @@ class PyomoBackend(Backend):
             message=msg,
             x=x,
             row_duals=y,
-            backend=cls.name,
+            backend=self.name,
             method=method,
-            solver_version=cls.version() or "",
-            native_status=str(tc),
+            solver_version=self.version() or "",
+            native_status=word,
             tolerance=None,
             time_limit=time_limit,
             options=dict(options),
@@ -205,23 +246,17 @@ class PyomoBackend(Backend):
         )
 
 
-@lru_cache(maxsize=None)
-def pyomo_backend(solver: str) -> type[PyomoBackend]:
-    """The backend class for ``pyomo:<solver>`` (one class per solver name, cached)."""
-    solver = solver.strip()
-    if not solver:
-        from ..errors import UnknownBackendError
+def _read_log(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
 
-        raise UnknownBackendError("'pyomo:' needs a solver name, e.g. 'pyomo:glpk'")
-    return type(
-        f"Pyomo_{solver}",
-        (PyomoBackend,),
-        {
-            "name": f"pyomo:{solver}",
-            "solver": solver,
-            "install_hint": (
-                f"Pyomo's SolverFactory({solver!r}) is not available: install the {solver} executable or "
-                "Python package (e.g. apt-get install glpk-utils / coinor-cbc, pip install highspy gurobipy)"
-            ),
-        },
-    )
+
+@lru_cache(maxsize=None)
+def pyomo_backend(solver: str) -> PyomoBackend:
+    """The (cached) backend instance for ``pyomo:<solver>``."""
+    return PyomoBackend(solver.strip())

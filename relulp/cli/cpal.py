@@ -1,6 +1,6 @@
 """``relulp cpal``: cutting-plane active learning / training, comparisons and the Theorem 6.3 check.
 
-Registered in :mod:`relulp.cli` through :func:`add_subparser`. Modes:
+Registered in :mod:`relulp.cli` like every command (:func:`add_parser`, :func:`run`). Modes:
 
 * default: Algorithm 4 (active learning with ``--budget`` labels over the training set as pool; the
   training labels are the oracle), optionally with ``--final-solve`` (Algorithm 8);
@@ -24,19 +24,20 @@ from __future__ import annotations
 import argparse
 import time
 
+from .common import DATASET_FILE_HELP, EXIT_NOT_OPTIMAL, EXIT_OK, Out, UsageError, check_seed, check_solver_names, \
+    check_time_limit, parse_patterns, solver_options, write_json
+
 DESCRIPTION = ("Cutting-plane training (Algorithm 1) and active learning (Algorithm 4; Algorithm 6 for regression) "
                "of ReLU networks of any depth, with the final LP solve (Algorithm 8), comparisons against baselines "
                "and the Theorem 6.3 volume check (Zhang, Zhang & Pilanci, ICML 2025; docs/cpal.md).")
 
 
-def add_subparser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers) -> argparse.ArgumentParser:
     """Install ``relulp cpal`` on an argparse sub-parser collection."""
-    from relulp.cli import DATASET_FILE_HELP
+    from relulp.cpal.centers import CENTERS
+    from relulp.cpal.compare import STRATEGIES
+    from relulp.cpal.query import QUERY_RULES
     from relulp.objectives import OBJECTIVES
-
-    from .centers import CENTERS
-    from .compare import STRATEGIES
-    from .query import QUERY_RULES
 
     p = subparsers.add_parser("cpal", help="cutting-plane active learning (CPAL) and training",
                               description=DESCRIPTION)
@@ -94,49 +95,30 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
     o.add_argument("--plot", default=None, metavar="FILE.png", help="write a figure of the run / curves / volumes")
     o.add_argument("--no-progress", action="store_true", help="no progress bar")
     o.add_argument("-q", "--quiet", action="store_true", help="no human-readable output")
-    p.set_defaults(func=run)
     return p
 
 
 # ----------------------------------------------------------------------------------------------------
-def _usage(msg: str):
-    from relulp.cli import UsageError
-
-    return UsageError(msg)
-
-
-def _solver_options(items) -> dict:
-    from relulp.cli import _parse_option
-
-    return dict(_parse_option(t) for t in items)
-
-
 def _check_args(args) -> None:
     if args.budget < 1:
-        raise _usage(f"--budget must be >= 1, got {args.budget}")
+        raise UsageError(f"--budget must be >= 1, got {args.budget}")
     if args.max_cuts is not None and args.max_cuts < 1:
-        raise _usage(f"--max-cuts must be >= 1, got {args.max_cuts}")
+        raise UsageError(f"--max-cuts must be >= 1, got {args.max_cuts}")
     if args.seeds < 1:
-        raise _usage(f"--seeds must be >= 1, got {args.seeds}")
+        raise UsageError(f"--seeds must be >= 1, got {args.seeds}")
     if args.volume_samples < 10:
-        raise _usage(f"--volume-samples must be >= 10, got {args.volume_samples}")
+        raise UsageError(f"--volume-samples must be >= 10, got {args.volume_samples}")
     if sum(bool(x) for x in (args.train, args.compare, args.track_volume)) > 1:
-        raise _usage("choose at most one of --train, --compare, --track-volume")
+        raise UsageError("choose at most one of --train, --compare, --track-volume")
     if args.plot and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
-        raise _usage(f"--plot needs a .png, .pdf or .svg file name, got {args.plot!r}")
-    if not 0 <= args.seed < 2**32:
-        raise _usage(f"--seed must be an integer in [0, 2**32), got {args.seed}")
-    if args.time_limit is not None and not args.time_limit > 0:
-        raise _usage(f"--time-limit must be positive, got {args.time_limit}")
-    _solver_options(args.solver_option)  # KEY=VALUE syntax, before any work
-    from relulp.cli import check_solver_names
-
+        raise UsageError(f"--plot needs a .png, .pdf or .svg file name, got {args.plot!r}")
+    check_seed(args.seed)
+    check_time_limit(args.time_limit)
+    solver_options(args.solver_option)  # KEY=VALUE syntax, before any work
     check_solver_names(args.backend, args.method)
 
 
 def run(args) -> int:
-    from relulp.cli import EXIT_NOT_OPTIMAL, EXIT_OK, Out, parse_patterns, write_json
-
     _check_args(args)
     say = Out(args)
     sampled = parse_patterns(args.patterns, args.layers)
@@ -145,10 +127,10 @@ def run(args) -> int:
         rec = _run_compare(args, say, n_patterns)
         write_json(rec, args.json)
         return EXIT_OK
-    from .data import load_dataset
+    from relulp.cpal.data import load_dataset
 
     if "," in args.dataset:
-        raise _usage("several data sets (comma-separated) need --compare")
+        raise UsageError("several data sets (comma-separated) need --compare")
     ds = load_dataset(args.dataset, pca=args.pca)
     say(f"data set   {ds.name}: {ds.task}, {ds.n_train} pool/train / {ds.n_test} test points, d = {ds.n_features}"
         f"{'' if args.no_intercept else ' + intercept'}")
@@ -162,14 +144,14 @@ def run(args) -> int:
 
 
 def _learner(args, ds, n_patterns, **over):
-    from .learners import CPALClassifier, CPALRegressor, CuttingPlaneClassifier, CuttingPlaneRegressor
+    from relulp.cpal.learners import CPALClassifier, CPALRegressor, CuttingPlaneClassifier, CuttingPlaneRegressor
 
     common = dict(n_patterns=n_patterns, fit_intercept=not args.no_intercept, center=args.center or "analytic",
                   bound=args.bound,
                   radius=args.radius, center_tol=args.center_tol, prune=args.prune, max_cuts=args.max_cuts,
                   final_solve=args.final_solve, final_objective=args.objective, final_lam=args.lam,
                   backend=args.backend, method=args.method, time_limit=args.time_limit,
-                  solver_options=_solver_options(args.solver_option), random_state=args.seed,
+                  solver_options=solver_options(args.solver_option), random_state=args.seed,
                   progress=not (args.no_progress or args.quiet))
     common.update(over)
     reg = ds.task == "regression"
@@ -195,10 +177,10 @@ def _metrics(learner, ds, nets) -> dict:
 
 
 def _run_single(args, say, ds, n_patterns):
-    from .final import FinalSolve
+    from relulp.cpal.final import FinalSolve
 
     if args.budget > ds.n_train and not args.train:
-        from .exceptions import BudgetError
+        from relulp.cpal.exceptions import BudgetError
 
         raise BudgetError(f"--budget {args.budget} is larger than the pool ({ds.n_train} training points)")
     learner = _learner(args, ds, n_patterns)
@@ -235,7 +217,7 @@ def _run_single(args, say, ds, n_patterns):
         say("after      " + ", ".join(f"{k} {v:.4f}" for k, v in final.items()))
     say(f"seconds    {seconds:.2f} end to end")
     if args.plot:
-        from .plots import plot_run
+        from relulp.cpal.plots import plot_run
 
         plot_run(learner, ds, args.plot)
         say(f"plot       {args.plot}")
@@ -244,27 +226,27 @@ def _run_single(args, say, ds, n_patterns):
 
 
 def _run_compare(args, say, n_patterns) -> dict:
-    from .compare import compare
-    from .data import load_dataset
+    from relulp.cpal.compare import compare
+    from relulp.cpal.data import load_dataset
 
     grid = None
     if args.grid:
         try:
             grid = [int(v) for v in args.grid.split(",")]
         except ValueError:
-            raise _usage(f"--grid must be comma-separated integers, got {args.grid!r}") from None
+            raise UsageError(f"--grid must be comma-separated integers, got {args.grid!r}") from None
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     results = []
     t0 = time.perf_counter()
     for spec in [s.strip() for s in args.dataset.split(",") if s.strip()]:
         ds = load_dataset(spec, pca=args.pca)
         if ds.task != "classification" or not ds.is_binary:
-            raise _usage(f"--compare needs binary classification data; {ds.name!r} is not (try name:AvB)")
+            raise UsageError(f"--compare needs binary classification data; {ds.name!r} is not (try name:AvB)")
         say(f"compare    {ds.name}: pool {ds.n_train}, test {ds.n_test}, d = {ds.n_features}, seeds {args.seeds}")
         res = compare(ds, budget=min(args.budget, ds.n_train), grid=grid, seeds=tuple(range(args.seeds)),
                       n_patterns=n_patterns, strategies=strategies, center=args.center or "analytic",
                       objective=args.objective or "min_l1", lam=args.lam, backend=args.backend, method=args.method,
-                      time_limit=args.time_limit, solver_options=_solver_options(args.solver_option),
+                      time_limit=args.time_limit, solver_options=solver_options(args.solver_option),
                       progress=not (args.no_progress or args.quiet))
         results.append(res)
         width = max(len(s) for s in res["strategies"])
@@ -273,7 +255,7 @@ def _run_compare(args, say, n_patterns) -> dict:
             say(f"{name:<{width + 2}}" + "".join(f"{m:>8.3f}" for m in r["mean"]) + f"   ({r['seconds']:.1f} s)")
     rec = {"command": "cpal", "mode": "compare", "results": results, "seconds": time.perf_counter() - t0}
     if args.plot:
-        from .plots import plot_compare
+        from relulp.cpal.plots import plot_compare
 
         plot_compare(results, args.plot)
         say(f"plot       {args.plot}")
@@ -281,16 +263,16 @@ def _run_compare(args, say, n_patterns) -> dict:
 
 
 def _run_volume(args, say, ds, n_patterns) -> dict:
-    from .centers import CENTERS
-    from .grunbaum import table, volume_check
+    from relulp.cpal.centers import CENTERS
+    from relulp.cpal.grunbaum import table, volume_check
 
     if ds.task != "classification" or not ds.is_binary:
-        raise _usage("--track-volume runs the binary classifier; use a binary data set")
+        raise UsageError("--track-volume runs the binary classifier; use a binary data set")
     centers = ("centroid", "analytic", "chebyshev") if args.center is None else \
         tuple(c.strip() for c in args.center.split(",") if c.strip())
     bad = set(centers) - set(CENTERS)
     if bad:
-        raise _usage(f"unknown centres {sorted(bad)}; choose from {CENTERS}")
+        raise UsageError(f"unknown centres {sorted(bad)}; choose from {CENTERS}")
     t0 = time.perf_counter()
     res = volume_check(ds.X_train, ds.y_train, centers=centers, budget=args.budget, n_patterns=n_patterns,
                        max_cuts=args.max_cuts, bound=args.bound, samples=args.volume_samples,
@@ -298,7 +280,7 @@ def _run_volume(args, say, ds, n_patterns) -> dict:
     res["seconds"] = time.perf_counter() - t0
     say(table(res))
     if args.plot:
-        from .plots import plot_volume
+        from relulp.cpal.plots import plot_volume
 
         plot_volume(res, args.plot)
         say(f"plot       {args.plot}")

@@ -1,20 +1,21 @@
-"""Centres of T = {theta : A theta <= b} ∩ T^0 (math.md §5).
+"""Analytic centre of T = {theta : A theta <= b} ∩ T^0 (math.md §5).
 
-* Chebyshev centre: one LP  max r  s.t.  a_i theta + r ||a_i|| <= b_i  and the bound set
-  (box: |theta_j| + r <= R, one HiGHS LP; ball: ||theta|| + r <= R, one SOCP by Clarabel).
-  Its radius also classifies the body: > tol interior, |r| <= tol empty interior, < -tol infeasible.
-* Analytic centre: argmin F(theta) = -sum_i log(b_i - a_i theta) + phi_T0(theta) by damped Newton, with
+argmin F(theta) = -sum_i log(b_i - a_i theta) + phi_T0(theta) by damped Newton, with
     box   phi = -sum_j [log(R - theta_j) + log(R + theta_j)]
     ball  phi = -log(R^2 - ||theta||^2)          (smooth barrier of the ball)
     none  phi = 0
-  and, for a homogeneous body (b = 0) in the ball, the well-conditioned form of math.md §5:
+and, for a homogeneous body (b = 0) in the ball, the well-conditioned form of math.md §5:
     theta_hat = argmin -sum_i log(-a_i theta) + (M/2) ||theta||^2,   theta* = R M / (M + 1) theta_hat,
-  which is the maximiser of log(R - ||theta||) + sum_i log(-a_i theta) (the paper's centre; M = rows).
-  Rows are scaled to unit norm internally (F changes by a constant only, its gradient and minimiser
-  not at all). Newton systems are solved by :mod:`relulp.analysis.linalg` (Woodbury with blocks).
-  A start that is not strictly feasible (e.g. the previous centre, which a cut through it leaves on
-  the boundary) is repaired by a barrier phase I in (theta, tau) on the shifted rows
-  a_i theta - tau <= b_i; if that fails the Chebyshev LP decides (and certifies an empty interior).
+which is the maximiser of log(R - ||theta||) + sum_i log(-a_i theta) (the paper's centre; M = rows).
+Rows are scaled to unit norm internally (F changes by a constant only, its gradient and minimiser
+not at all). Newton systems are solved by :mod:`relulp.analysis.linalg` (Woodbury with blocks).
+A start that is not strictly feasible (e.g. the previous centre, which a cut through it leaves on
+the boundary) is repaired by infeasible-start primal-dual steps, else a barrier phase I in
+(theta, tau) on the shifted rows a_i theta - tau <= b_i; if that fails the Chebyshev LP
+(:mod:`relulp.analysis.chebyshev`) decides (and certifies an empty interior).
+
+The result is kept on the body through :meth:`Polytope.store` (its centre also becomes the Newton start
+that cut children inherit).
 """
 
 from __future__ import annotations
@@ -26,107 +27,12 @@ import scipy.sparse as sp
 
 from relulp.exceptions import DataError, UnknownOptionError
 
-from ._lp import HighsLP
 from ._threads import single_blas_thread
 from .blocks import BlockLayout
-from .exceptions import AnalysisError, ConvergenceWarning, EmptyInteriorError, LPSolverError, UnboundedBodyError
+from .chebyshev import chebyshev_center
+from .exceptions import AnalysisError, ConvergenceWarning, EmptyInteriorError, UnboundedBodyError
 from .linalg import make_system
-from .results import AnalyticCenterResult, BodyStatus, Bound, CenterStatus, ChebyshevResult
-
-
-# ---------------------------------------------------------------------------------------------------
-# Chebyshev centre
-# ---------------------------------------------------------------------------------------------------
-def chebyshev_center(P, tol: float = 1e-9, time_limit: float | None = None,
-                     raise_on_empty: bool = False) -> ChebyshevResult:
-    """Largest inscribed ball of P (cached). Variables (theta, r); maximise r.
-
-    Rows:  [A | ||a_i||] (theta, r) <= b  and the bound set:  box [+-I | 1] (theta, r) <= R (one LP,
-    HiGHS);  ball ||theta|| + r <= R (one SOCP, Clarabel: :mod:`relulp.analysis._socp`).
-    The radius reported is recomputed from the returned centre, min(min_i (b_i - a_i x)/||a_i||,
-    bound slack), so it is a certified lower bound of the true radius. ``tol`` is relative to
-    max(1, R) (for the ball at least 1e-7, the SOCP's accuracy). With ``raise_on_empty`` an empty
-    interior raises :class:`EmptyInteriorError` instead of returning the status.
-    """
-    cached = P._cache.get("chebyshev")
-    if cached is None:
-        cached = _chebyshev_ball(P, tol, time_limit) if P.bound is Bound.BALL else _chebyshev_lp(P, tol, time_limit)
-        P._cache["chebyshev"] = cached
-    if raise_on_empty:
-        _raise_status(cached)
-    return cached
-
-
-def _raise_status(res: ChebyshevResult) -> None:
-    if res.status is BodyStatus.INTERIOR:
-        return
-    if res.status is BodyStatus.UNBOUNDED:
-        raise UnboundedBodyError("the body is unbounded (Chebyshev LP unbounded); give bound='box' or 'ball'")
-    raise EmptyInteriorError(f"the body has {res.status.value.replace('_', ' ')}: Chebyshev radius "
-                             f"{res.radius:.3g} ({res.message})", status=res.status, radius=res.radius)
-
-
-def _classify(x, r: float, scale: float, iters: int) -> ChebyshevResult:
-    if r > scale:
-        st, msg = BodyStatus.INTERIOR, "nonempty interior"
-    elif r >= -scale:
-        st, msg = BodyStatus.EMPTY_INTERIOR, f"inscribed radius {r:.3g} within tolerance {scale:.1g} of zero"
-    else:
-        st, msg = BodyStatus.INFEASIBLE, f"no point satisfies all rows (radius {r:.3g} < 0)"
-    return ChebyshevResult(np.asarray(x, dtype=np.float64), float(r), st, msg, iters)
-
-
-def _certified_radius(P, x, r: float) -> float:
-    """The radius of a ball around x that provably lies in P (never above the solver's r)."""
-    nz = P.row_norms > 0
-    rows = (P.slack(x)[nz] / P.row_norms[nz]).min() if nz.any() else np.inf
-    return float(min(r, rows, P.bound_slack(x)))
-
-
-def _chebyshev_ball(P, tol, time_limit) -> ChebyshevResult:
-    from ._socp import chebyshev_ball_socp
-
-    sol = chebyshev_ball_socp(P.A, P.b, P.row_norms, P.R, time_limit)
-    if sol.status == "infeasible":  # only a zero row with a negative right-hand side does this
-        return ChebyshevResult(None, -np.inf, BodyStatus.INFEASIBLE, "the Chebyshev SOCP is infeasible "
-                               "(a zero row with negative right-hand side)", sol.iterations)
-    scale = max(tol, 1e-7) * max(1.0, P.R)
-    r = sol.r if sol.r <= scale else _certified_radius(P, sol.x, sol.r)
-    return _classify(sol.x, r, scale, sol.iterations)
-
-
-def _chebyshev_lp(P, tol, time_limit) -> ChebyshevResult:
-    N = P.N
-    norms = P.row_norms
-    A = sp.csr_array(P.A)
-    blocks = [sp.hstack([A, sp.csr_array(norms[:, None])], format="csr")]
-    ub = [P.b]
-    if P.bound is Bound.BOX:
-        eye = sp.identity(N, format="csr")
-        ones = sp.csr_array(np.ones((N, 1)))
-        blocks += [sp.hstack([eye, ones], format="csr"), sp.hstack([-eye, ones], format="csr")]
-        ub += [np.full(N, P.R), np.full(N, P.R)]
-    M = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
-    ubv = np.concatenate(ub)
-    c = np.zeros(N + 1)
-    c[-1] = 1.0
-    big = M.shape[0] * (N + 1) > 5e4  # IPM (with crossover) measured 2-3x faster than simplex there
-    lp = HighsLP(c, M, np.full(M.shape[0], -np.inf), ubv, np.full(N + 1, -np.inf), np.full(N + 1, np.inf),
-                 maximize=True, solver="ipm" if big else "simplex", time_limit=time_limit)
-    sol = lp.solve()
-    iters = sol.iterations
-    scale = tol * max(1.0, P.R if P.bound is not Bound.NONE else 1.0)
-    if sol.status == "unbounded":
-        return ChebyshevResult(None, np.inf, BodyStatus.UNBOUNDED, "the inscribed radius is unbounded", iters)
-    if sol.status == "infeasible":
-        return ChebyshevResult(None, -np.inf, BodyStatus.INFEASIBLE, "the Chebyshev LP is infeasible "
-                               "(a zero row with negative right-hand side)", iters)
-    if sol.status != "optimal":
-        raise LPSolverError(f"Chebyshev LP ended with HiGHS status {sol.status!r}")
-    x, r = sol.x[:N], float(sol.x[N])
-    if r > scale:
-        r = _certified_radius(P, x, r)
-    return _classify(x, r, scale, iters)
+from .results import AnalyticCenterResult, BodyStatus, Bound, CenterStatus
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -553,7 +459,7 @@ def analytic_center(P, start=None, tol: float = 1e-12, max_iter: int = 300, lina
     """
     if linalg not in ("auto", "woodbury", "dense", "sparse"):
         raise UnknownOptionError(f"linalg must be 'auto', 'woodbury', 'dense' or 'sparse', got {linalg!r}")
-    cached = P._cache.get("analytic")
+    cached = P.cached("analytic")
     if cached is not None and start is None and cached.decrement < tol:
         return cached
     P.require_bounded()
@@ -670,14 +576,13 @@ def _chebyshev_start(P, quad: bool) -> np.ndarray:
 
 
 def _store(P, res):
-    P._cache["analytic"] = res
-    P._hints["analytic"] = res.x
+    P.store("analytic", res, hint=res.x)
     return res
 
 
 def _pick_start(P, start, quad: bool):
     if start is None:
-        hint = P._hints.get("analytic")
+        hint = P.hint("analytic")
         if hint is not None and hint.shape == (P.N,):
             x0, name = hint, "previous centre"
         else:
@@ -704,8 +609,9 @@ def _pick_start(P, start, quad: bool):
 
 def interior_point(P) -> np.ndarray:
     """A strictly interior point of P (cached analytic centre, else the Chebyshev centre)."""
-    ac = P._cache.get("analytic")
+    ac = P.cached("analytic")
     if ac is not None:
         return ac.x
     cheb = chebyshev_center(P, raise_on_empty=True)
     return cheb.x
+
