@@ -324,6 +324,8 @@ def build_lp(tree: PatternTree, X, y, objective: str = default_objective("classi
         "patterns": list(tree.sizes), "leaves": M, "y": y,
         "feature_scale": scaling.feature_scale.tolist(), "objective_scale": scaling.objective_scale,
         "build_seconds": time.perf_counter() - t0,
+        # hinge and l1 LPs always have a finite optimum: a solver's "infeasible"/"unbounded" is then wrong
+        "optimum_exists": get_objective(spec.name).always_feasible,
     }
     return SparseLP(c, A, row_lower, row_upper, col_lower, col_upper, 0.0, meta=meta, row_blocks=row_blocks,
                     col_blocks=col_blocks, tree=tree, col_scale=col_scale, objective_scale=scaling.objective_scale)

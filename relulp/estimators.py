@@ -25,21 +25,10 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .cpal.sklearn_compat import RelulpEstimator, check_targets_classification, validate_data
-from .exceptions import DataError, RelulpError
+from .exceptions import DataError, LPNotSolvedError
 from .tree import FORMULATIONS, PatternTree
 
 __all__ = ["LPNotSolvedError", "ReLULPClassifier", "ReLULPRegressor"]
-
-
-class LPNotSolvedError(RelulpError, RuntimeError):
-    """The training LP did not end with a verified optimum (status other than OPTIMAL).
-
-    ``status`` is the :class:`relulp.solvers.Status`, ``result`` the solver's Result."""
-
-    def __init__(self, message: str, status=None, result=None):
-        super().__init__(message)
-        self.status = status
-        self.result = result
 
 
 _CLS_OBJECTIVES = ("min_l1", "hinge", "feasibility")

@@ -17,3 +17,14 @@ class ModelSizeError(RelulpError, MemoryError):
 
 class SolutionError(RelulpError, ValueError):
     """A solution vector that does not fit the LP or tree it is said to solve."""
+
+
+class LPNotSolvedError(RelulpError, RuntimeError):
+    """The training LP did not end with a verified optimum (status other than OPTIMAL).
+
+    ``status`` is the :class:`relulp.solvers.Status`, ``result`` the solver's Result."""
+
+    def __init__(self, message: str, status=None, result=None):
+        super().__init__(message)
+        self.status = status
+        self.result = result

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .exceptions import UnknownOptionError
+from .solvers.api import is_pyomo_model
 from .lp import SparseLP
 
 __all__ = ["write_lp", "write_mps", "write_model", "sanitize_name", "lp_statistics", "LPStatistics",
@@ -58,10 +59,6 @@ def sanitize_name(name: str) -> str:
     if out and (out[0].isdigit() or out[0] in "(."):
         out = "_" + out
     return out or "_"
-
-
-def _is_pyomo_model(obj) -> bool:
-    return hasattr(obj, "component_data_objects") and hasattr(obj, "write")
 
 
 def _format_of(path, fmt: str | None) -> str:
@@ -88,7 +85,7 @@ def write_model(model_or_lp, path, fmt: str | None = None) -> str:
         raise UnknownOptionError(f"an MPS file must end in .mps (HiGHS picks the format from it): {path!r}")
     if isinstance(model_or_lp, SparseLP):
         _write_highs(model_or_lp, path)
-    elif _is_pyomo_model(model_or_lp):
+    elif is_pyomo_model(model_or_lp):
         from pyomo.common.gc_manager import PauseGC
 
         with PauseGC():
@@ -287,7 +284,7 @@ def lp_statistics(lp) -> LPStatistics:
     linear Pyomo model (converted with :func:`solvers.from_pyomo`; families then come from that conversion).
     """
     if not isinstance(lp, SparseLP):
-        if _is_pyomo_model(lp):
+        if is_pyomo_model(lp):
             from relulp import solvers
 
             g = solvers.from_pyomo(lp)[0]  # a plain LinearProgram: no named blocks, no families

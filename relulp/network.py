@@ -70,12 +70,13 @@ class ReLUNetwork:
         return np.maximum(self.preactivations(X)[-1], 0.0) @ self.output_weights
 
     def predict(self, X) -> np.ndarray:
-        """Class labels in {-1, +1} (sign of f, 0 mapped to +1, as ties count as active), or f itself for a
-        regression network (``info['task'] == 'regression'``)."""
+        """Class labels in {-1, +1}: +1 iff f > 0 (the rule of every relulp classifier: ``decision_function``
+        > 0 is the positive class, as in scikit-learn), or f itself for a regression network
+        (``info['task'] == 'regression'``)."""
         f = self.decision_function(X)
         if self.info.get("task") == "regression":
             return f
-        return np.where(f >= 0, 1.0, -1.0)
+        return np.where(f > 0, 1.0, -1.0)
 
     def score(self, X, y) -> float:
         """Accuracy (classification) or R^2 (regression)."""

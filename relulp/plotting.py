@@ -53,7 +53,7 @@ def plot_decision_boundaries(ds, runs, path: str, resolution: int = 300) -> None
         net = run.get("network")
         if net is not None:
             f = decision_grid(net, xx, yy)
-            ax.contourf(xx, yy, (f >= 0).astype(float), levels=[-0.5, 0.5, 1.5],
+            ax.contourf(xx, yy, (f > 0).astype(float), levels=[-0.5, 0.5, 1.5],
                         cmap=ListedColormap(["#f4c7c3", "#c6dbef"]))
             ax.contour(xx, yy, f, levels=[0.0], colors="k", linewidths=1.0)
             title = (f"{run['name']}: {run['patterns_sampled']} sampled -> {run['patterns']} patterns\n"

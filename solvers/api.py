@@ -71,7 +71,7 @@ def solve(
     pyomo_map = None
     if isinstance(problem, LinearProgram):
         lp = problem
-    elif _is_pyomo_model(problem):
+    elif is_pyomo_model(problem):
         from .pyomo_io import from_pyomo
 
         try:
@@ -106,11 +106,17 @@ def finish(result: Result, lp: LinearProgram, verify_tolerance: float | None = N
     <= ``verify_tolerance`` (default
     ``max(1e-6, 10 * result.tolerance)``); otherwise it becomes :attr:`Status.OPTIMAL_INACCURATE` with the
     residuals in the message. An OPTIMAL without a point is OPTIMAL_INACCURATE too: nothing can be checked.
+    An infeasible/unbounded claim on an LP whose ``meta["optimum_exists"]`` is true becomes NUMERICAL_ERROR.
     ``objective`` and ``solver_objective`` are kept only for the two optimal statuses.
     """
     optimal = (Status.OPTIMAL, Status.OPTIMAL_INACCURATE)
     if result.status not in optimal:
         result.solver_objective = None
+    no_optimum = (Status.INFEASIBLE, Status.UNBOUNDED, Status.INFEASIBLE_OR_UNBOUNDED)
+    if result.status in no_optimum and lp.meta.get("optimum_exists"):
+        result.message += (f" [relulp: the solver said {result.status}, but this LP has a finite optimum by "
+                           "construction (meta['optimum_exists']): a numerical failure]")
+        result.status = Status.NUMERICAL_ERROR
     tol = verify_tolerance if verify_tolerance is not None else max(1e-6, 10.0 * (result.tolerance or 0.0))
     result.verify_tolerance = float(tol)
     if result.x is None or not np.isfinite(result.x).all():
@@ -163,7 +169,8 @@ def available() -> dict[str, dict[str, Any]]:
     return out
 
 
-def _is_pyomo_model(obj: Any) -> bool:
+def is_pyomo_model(obj: Any) -> bool:
+    """Whether ``obj`` is a Pyomo model (a block), which :func:`solve` compiles to a LinearProgram."""
     try:
         from pyomo.core.base.block import BlockData
     except ImportError:  # pragma: no cover - pyomo is a dependency

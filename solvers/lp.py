@@ -5,7 +5,10 @@
 with A a scipy sparse array (m x N), c and the column bounds (N,), the row bounds (m,); infinite bounds
 are +-inf, an equality row has ``row_lower == row_upper``. Every backend takes this type (or any
 subclass: relulp's :class:`solvers.lp.LinearProgram` adds the pattern tree, named blocks and its scaling).
-``meta`` holds free-form facts about where the LP came from (``name``, ``source``, ``sense``).
+``meta`` holds free-form facts about where the LP came from (``name``, ``source``, ``sense``), and one fact
+:func:`relulp.solvers.solve` acts on: ``meta["optimum_exists"] = True`` says the LP's maker guarantees a
+finite optimum (e.g. relulp's always-feasible hinge and l1 objectives), so a backend's "infeasible" or
+"unbounded" contradicts it and is reported as ``NUMERICAL_ERROR``.
 """
 
 from __future__ import annotations

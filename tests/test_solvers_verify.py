@@ -204,3 +204,24 @@ def test_a_tiny_dual_residual_at_a_huge_point_is_not_a_certificate():
     ok = Result(status=Status.OPTIMAL, x=np.array([1e8, 1e8]), row_duals=y, tolerance=1e-7)
     finish(ok, exact)
     assert ok.status is Status.OPTIMAL and ok.rel_dual_error_at_x == 0
+
+
+@pytest.mark.parametrize("claim", [Status.INFEASIBLE, Status.UNBOUNDED, Status.INFEASIBLE_OR_UNBOUNDED])
+def test_a_no_optimum_claim_on_an_lp_with_an_optimum_by_construction_is_a_numerical_failure(claim):
+    from relulp.solvers.api import finish
+    from relulp.solvers.result import Result
+
+    X, y = _zero_row_data()
+    tree = relulp.PatternTree(relulp.sample_patterns(X, 20, seed=0))
+    hinge = relulp.build_lp(tree, X, y, "hinge")
+    assert hinge.meta["optimum_exists"] and not relulp.build_lp(tree, X, y, "min_l1").meta["optimum_exists"]
+    res = Result(status=claim, message="solver: no optimum")
+    finish(res, hinge)
+    assert res.status is Status.NUMERICAL_ERROR and "finite optimum by construction" in res.message
+    # the same claim on an LP without that guarantee stands
+    res = Result(status=claim)
+    finish(res, relulp.build_lp(tree, X, y, "min_l1"))
+    assert res.status is claim
+    # and every backend solves the hinge LP to a verified optimum
+    for backend, method in BACKENDS:
+        assert solvers.solve(hinge, backend=backend, method=method).status is Status.OPTIMAL

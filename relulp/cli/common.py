@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from relulp.records import jsonable
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_OPTIMAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
 
@@ -42,30 +44,11 @@ class Out:
             print(*parts, file=self.stream, flush=True, **kw)
 
 
-def _jsonable(v):
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _jsonable(v.tolist())
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        return v if math.isfinite(v) else None
-    if v is None or isinstance(v, (int, str)):
-        return v
-    return str(v)
-
-
 def write_json(record: dict, dest: str | None) -> None:
     """Write ``record`` as JSON to the file ``dest`` ('-': standard output; None: nowhere)."""
     if not dest:
         return
-    text = json.dumps(_jsonable(record), indent=2)
+    text = json.dumps(jsonable(record), indent=2)
     if dest == "-":
         sys.stdout.write(text + "\n")
         sys.stdout.flush()

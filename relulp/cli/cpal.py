@@ -144,7 +144,7 @@ def run(args) -> int:
 
 
 def _learner(args, ds, n_patterns, **over):
-    from relulp.cpal.learners import CPALClassifier, CPALRegressor, CuttingPlaneClassifier, CuttingPlaneRegressor
+    from relulp.cpal import CPALClassifier, CPALRegressor, CuttingPlaneClassifier, CuttingPlaneRegressor
 
     common = dict(n_patterns=n_patterns, fit_intercept=not args.no_intercept, center=args.center or "analytic",
                   bound=args.bound,

@@ -11,6 +11,8 @@ Zhang, Zhang & Pilanci (ICML 2025), Algorithms 1, 4, 6 and 8, on relulp's patter
 See docs/cpal.md.
 """
 
+from .active import CPALClassifier, CPALRegressor
+from .base import sample_tree
 from .centers import CENTERS, CenterResult, compute_center
 from .cuts import CutModel
 from .exceptions import (
@@ -26,9 +28,9 @@ from .exceptions import (
 )
 from .final import FinalSolve, final_solve
 from .history import History, Step
-from .learners import CPALClassifier, CPALRegressor, CuttingPlaneClassifier, CuttingPlaneRegressor, sample_tree
 from .query import QUERY_RULES, round_plan, select
 from .sklearn_compat import EstimatorNotFittedError, ParameterError
+from .training import CuttingPlaneClassifier, CuttingPlaneRegressor
 from .version_space import VersionSpace
 
 __all__ = [

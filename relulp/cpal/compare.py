@@ -27,7 +27,8 @@ import warnings
 import numpy as np
 
 from .final import final_solve
-from .learners import CPALClassifier, sample_tree
+from .active import CPALClassifier
+from .base import sample_tree
 
 STRATEGIES = ("cpal", "uncertainty", "random", "mlp")
 
@@ -72,7 +73,7 @@ def _accuracy(net, X, y) -> float:
 
     if net is None:
         return float("nan")
-    return accuracy(y, np.where(net.decision_function(X) >= 0, 1.0, -1.0))
+    return accuracy(y, net.predict(X))
 
 
 def _mlp_accuracy(Xl, yl, Xt, yt, seed: int, mlp_options: dict) -> float:

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .learners import CPALClassifier
+from .active import CPALClassifier
 
 GRUNBAUM = 1.0 - 1.0 / math.e
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from relulp.records import jsonable
+
 
 @dataclass
 class Step:
@@ -53,7 +55,7 @@ class Step:
     seconds: float = 0.0
 
     def to_record(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
 class History:
@@ -104,23 +106,3 @@ class History:
         last = self.last
         tail = "" if last is None else f", labels_used={last.labels_used}, cuts={last.cuts}, rows={last.rows}"
         return f"History(steps={len(self.steps)}{tail})"
-
-
-def _jsonable(obj):
-    """Recursively turn numpy scalars/arrays into Python scalars/lists (for JSON)."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        v = float(obj)
-        return v if np.isfinite(v) else None
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj

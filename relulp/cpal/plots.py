@@ -80,7 +80,7 @@ def _decision_panel(ax, learner, nets, ds, queried, cuts, resolution: int = 200)
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     G = np.column_stack([xx.ravel(), yy.ravel()])
     f = learner._outputs(nets, G)[:, 0].reshape(xx.shape)
-    ax.contourf(xx, yy, f >= 0, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c6dbef"], alpha=0.8)
+    ax.contourf(xx, yy, f > 0, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c6dbef"], alpha=0.8)
     ax.contour(xx, yy, f, levels=[0.0], colors="k", linewidths=0.8)
     pos = ds.y_train > 0
     ax.scatter(ds.X_train[pos, 0], ds.X_train[pos, 1], s=12, c="tab:blue", label="train +1")

@@ -134,6 +134,13 @@ def read_result(h, lp: LinearProgram, method: str, backend: "HighsBackend | None
     backend = backend or HighsBackend()
     word = h.modelStatusToString(h.getModelStatus())
     status = backend.map_status(word, method)
+    timed_out = False
+    if status is Status.NUMERICAL_ERROR:
+        # highspy 1.13's IPX reports "Solve error" when it stops at the time limit: go by the clock
+        limit = float(h.getOptionValue("time_limit")[1])
+        timed_out = limit < float("inf") and h.getRunTime() >= 0.99 * limit
+        if timed_out:
+            status = Status.TIME_LIMIT
     info = h.getInfo()
     sol = h.getSolution()
     x = y = z = None
@@ -150,6 +157,8 @@ def read_result(h, lp: LinearProgram, method: str, backend: "HighsBackend | None
     ]
     iterations = int(sum(c for c in counts if c > 0))
     message = f"HiGHS: {word}"
+    if timed_out:
+        message += " (after the whole time limit: reported as time_limit)"
     if status is Status.OTHER and method == "pdlp" and word == "Unknown":
         message += (
             " (PDLP stopped at its relative tolerance but HiGHS's absolute feasibility check failed, "

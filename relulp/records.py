@@ -1,0 +1,30 @@
+"""JSON-ready records: the one conversion every relulp record (CLI output, CPAL histories) goes through."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+def jsonable(v: Any) -> Any:
+    """``v`` with numpy scalars and arrays turned into Python scalars and lists, dict keys into strings,
+    non-finite floats into None (JSON has no NaN/inf), and anything else that JSON cannot hold into
+    ``str(v)`` (enums print their value)."""
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return jsonable(v.tolist())
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        return v if math.isfinite(v) else None
+    if v is None or isinstance(v, (int, str)):
+        return v
+    return str(v)
