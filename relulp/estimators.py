@@ -24,7 +24,8 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .cpal.sklearn_compat import RelulpEstimator, check_targets_classification, validate_data
+from .cpal.sklearn_compat import SOLVER_PARAM_CONSTRAINTS, RelulpEstimator, check_targets_classification, \
+    store_params, validate_data
 from .exceptions import DataError, LPNotSolvedError
 from .tree import FORMULATIONS, PatternTree
 
@@ -41,12 +42,7 @@ _COMMON_CONSTRAINTS = {
     "lam": [Interval(Real, 0, None, closed="left"), None],
     "formulation": [StrOptions(set(FORMULATIONS))],
     "fit_intercept": ["boolean"],
-    "backend": [str],
-    "method": [str, None],
-    "time_limit": [_POS_REAL, None],
-    "solver_options": [dict, None],
-    "memory_limit": [Interval(Integral, 1, None, closed="left"), None],
-    "random_state": ["random_state", np.random.Generator],
+    **SOLVER_PARAM_CONSTRAINTS,
 }
 
 
@@ -152,18 +148,7 @@ class ReLULPClassifier(ClassifierMixin, _ReLULPBase):
     def __init__(self, *, n_patterns=20, depth=None, objective="hinge", lam=None, formulation="nested",
                  fit_intercept=True, backend="highs", method=None, time_limit=None, solver_options=None,
                  memory_limit=None, random_state=None):
-        self.n_patterns = n_patterns
-        self.depth = depth
-        self.objective = objective
-        self.lam = lam
-        self.formulation = formulation
-        self.fit_intercept = fit_intercept
-        self.backend = backend
-        self.method = method
-        self.time_limit = time_limit
-        self.solver_options = solver_options
-        self.memory_limit = memory_limit
-        self.random_state = random_state
+        store_params(self, locals())
 
     def fit(self, X, y):
         """Sample patterns of X, solve the LP (one per class for more than two classes). Returns self."""
@@ -230,19 +215,7 @@ class ReLULPRegressor(RegressorMixin, _ReLULPBase):
     def __init__(self, *, n_patterns=20, depth=None, objective="l1", eps=None, lam=None, formulation="nested",
                  fit_intercept=True, backend="highs", method=None, time_limit=None, solver_options=None,
                  memory_limit=None, random_state=None):
-        self.n_patterns = n_patterns
-        self.depth = depth
-        self.objective = objective
-        self.eps = eps
-        self.lam = lam
-        self.formulation = formulation
-        self.fit_intercept = fit_intercept
-        self.backend = backend
-        self.method = method
-        self.time_limit = time_limit
-        self.solver_options = solver_options
-        self.memory_limit = memory_limit
-        self.random_state = random_state
+        store_params(self, locals())
 
     def fit(self, X, y):
         """Sample patterns of X and solve the regression LP. Returns self."""

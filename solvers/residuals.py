@@ -102,3 +102,31 @@ def compute(lp: LinearProgram, x: np.ndarray, row_duals: np.ndarray | None = Non
     gap = abs(p_obj - dual_obj) / denom
     err_x = float(np.abs(y - y_proj) @ np.abs(lp.A @ x) + np.abs(g - z_proj) @ np.abs(x)) / denom
     return Residuals(p_abs, p_rel, d_abs, d_rel, dual_obj, gap, err_x)
+
+
+def _interval(v: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> tuple[float, float]:
+    """[min, max] of v @ s over the box lower <= s <= upper (infinite ends where a bound is)."""
+    pos, neg = v > 0, v < 0
+    with np.errstate(invalid="ignore"):
+        lo = float(v[pos] @ lower[pos] + v[neg] @ upper[neg])
+        hi = float(v[pos] @ upper[pos] + v[neg] @ lower[neg])
+    return (-np.inf if np.isnan(lo) else lo), (np.inf if np.isnan(hi) else hi)
+
+
+def farkas_separation(lp: LinearProgram, ray: np.ndarray) -> float:
+    """How strongly a row multiplier ``ray`` (m,) proves that ``lp`` has no feasible point (> 0: proved).
+
+    Every feasible x has A x = s with s in the row box and x in the column box, so y @ s = (A.T y) @ x; if the
+    interval of y @ s over the row box and that of (A.T y) @ x over the column box are disjoint, no x exists
+    (Farkas). Returns the gap between the two intervals divided by 1 + the magnitude of their ends (negative
+    or 0: the ray proves nothing). Independent of the solver's sign convention: both orders are tried.
+    """
+    y = np.asarray(ray, dtype=np.float64)
+    if y.shape != (lp.num_rows,) or not np.isfinite(y).all() or not np.any(y):
+        return -np.inf
+    w = lp.A.T @ y
+    r_lo, r_hi = _interval(y, lp.row_lower, lp.row_upper)
+    c_lo, c_hi = _interval(w, lp.col_lower, lp.col_upper)
+    gap = max(r_lo - c_hi, c_lo - r_hi)
+    ends = [abs(t) for t in (r_lo, r_hi, c_lo, c_hi) if np.isfinite(t)]
+    return gap / (1.0 + (max(ends) if ends else 0.0))

@@ -225,3 +225,25 @@ def test_a_no_optimum_claim_on_an_lp_with_an_optimum_by_construction_is_a_numeri
     # and every backend solves the hinge LP to a verified optimum
     for backend, method in BACKENDS:
         assert solvers.solve(hinge, backend=backend, method=method).status is Status.OPTIMAL
+
+
+def test_farkas_separation_proves_infeasibility_and_nothing_else():
+    from relulp.solvers.residuals import farkas_separation
+
+    # x0 + x1 >= 2 and x0 + x1 <= 1 (x free): y = (1, -1) separates [2, inf) - (-inf, 1] ... by 1
+    A = sp.csr_array(np.array([[1.0, 1.0], [1.0, 1.0]]))
+    lp = SparseLP(np.zeros(2), A, np.array([2.0, -np.inf]), np.array([np.inf, 1.0]), np.full(2, -np.inf),
+                  np.full(2, np.inf))
+    assert farkas_separation(lp, np.array([1.0, -1.0])) > 0
+    assert farkas_separation(lp, np.array([-1.0, 1.0])) > 0  # either sign convention
+    assert farkas_separation(lp, np.array([1.0, 0.0])) <= 0  # one row alone proves nothing
+    feasible = SparseLP(np.zeros(2), A, np.array([0.0, -np.inf]), np.array([np.inf, 1.0]), np.full(2, -np.inf),
+                        np.full(2, np.inf))
+    for ray in (np.array([1.0, -1.0]), np.array([-1.0, 1.0]), np.array([3.0, 2.0])):
+        assert farkas_separation(feasible, ray) <= 0  # no multiplier proves a feasible LP infeasible
+
+
+@pytest.mark.parametrize("method", ["ipm", "simplex"])
+def test_highs_infeasible_claims_carry_a_checked_farkas_certificate(method):
+    res = solvers.solve(instances.infeasible(), method=method)
+    assert res.status is Status.INFEASIBLE and "certified by a Farkas ray" in res.message

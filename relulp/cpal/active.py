@@ -18,7 +18,7 @@ from .cuts import CutModel
 from .exceptions import BudgetError, EmptyVersionSpaceError, InvalidParameterError, OracleError
 from .history import History, Step
 from .query import QUERY_RULES, REGRESSION_QUERY_RULES, round_plan, select
-from .sklearn_compat import EstimatorNotFittedError, PoorScoreTags, validate_data
+from .sklearn_compat import EstimatorNotFittedError, PoorScoreTags, store_params, validate_data
 
 __all__ = ["CPALClassifier", "CPALRegressor"]
 
@@ -308,32 +308,7 @@ class CPALClassifier(PoorScoreTags, ClassifierMixin, _ClassifierOps, _ActiveMixi
                  max_cuts=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
                  method=None, time_limit=None, solver_options=None, memory_limit=None, random_state=None,
                  progress=False):
-        self.budget = budget
-        self.query = query
-        self.classes = classes
-        self.n_patterns = n_patterns
-        self.patterns = patterns
-        self.fit_intercept = fit_intercept
-        self.center = center
-        self.bound = bound
-        self.radius = radius
-        self.center_tol = center_tol
-        self.center_options = center_options
-        self.prune = prune
-        self.prune_options = prune_options
-        self.track_volume = track_volume
-        self.volume_options = volume_options
-        self.max_cuts = max_cuts
-        self.final_solve = final_solve
-        self.final_objective = final_objective
-        self.final_lam = final_lam
-        self.backend = backend
-        self.method = method
-        self.time_limit = time_limit
-        self.solver_options = solver_options
-        self.memory_limit = memory_limit
-        self.random_state = random_state
-        self.progress = progress
+        store_params(self, locals())
 
 
 class CPALRegressor(PoorScoreTags, RegressorMixin, _ActiveMixin, _CuttingPlaneBase):
@@ -363,29 +338,4 @@ class CPALRegressor(PoorScoreTags, RegressorMixin, _ActiveMixin, _CuttingPlaneBa
                  max_cuts=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
                  method=None, time_limit=None, solver_options=None, memory_limit=None, random_state=None,
                  progress=False):
-        self.budget = budget
-        self.query = query
-        self.eps = eps
-        self.n_patterns = n_patterns
-        self.patterns = patterns
-        self.fit_intercept = fit_intercept
-        self.center = center
-        self.bound = bound
-        self.radius = radius
-        self.center_tol = center_tol
-        self.center_options = center_options
-        self.prune = prune
-        self.prune_options = prune_options
-        self.track_volume = track_volume
-        self.volume_options = volume_options
-        self.max_cuts = max_cuts
-        self.final_solve = final_solve
-        self.final_objective = final_objective
-        self.final_lam = final_lam
-        self.backend = backend
-        self.method = method
-        self.time_limit = time_limit
-        self.solver_options = solver_options
-        self.memory_limit = memory_limit
-        self.random_state = random_state
-        self.progress = progress
+        store_params(self, locals())

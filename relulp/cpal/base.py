@@ -34,7 +34,8 @@ from .exceptions import (
     SingleClassError,
 )
 from .final import default_objective, final_solve, objectives_for
-from .sklearn_compat import RelulpEstimator, check_targets_classification, validate_data
+from .sklearn_compat import POSITIVE_INT, POSITIVE_REAL, SOLVER_PARAM_CONSTRAINTS, RelulpEstimator, \
+    check_targets_classification, validate_data
 from .version_space import VersionSpace
 
 BOUNDS = ("ball", "box")
@@ -104,8 +105,8 @@ def sample_tree(X, n_patterns, seed=0, fit_intercept: bool = True) -> PatternTre
 # ----------------------------------------------------------------------------------------------------
 # the base class
 # ----------------------------------------------------------------------------------------------------
-_POS_REAL = Interval(Real, 0, None, closed="neither")
-_POS_INT = Interval(Integral, 1, None, closed="left")
+_POS_REAL = POSITIVE_REAL
+_POS_INT = POSITIVE_INT
 
 #: scikit-learn constraints of the parameters every learner has (checked at ``fit``, then the finer checks
 #: of :meth:`_CuttingPlaneBase._common_params`: finite numbers, the entries of a ``n_patterns`` sequence)
@@ -125,12 +126,7 @@ _COMMON_CONSTRAINTS = {
     "max_cuts": [_POS_INT, None],
     "final_solve": ["boolean"],
     "final_lam": [Interval(Real, 0, None, closed="left"), None],
-    "backend": [str],
-    "method": [str, None],
-    "time_limit": [_POS_REAL, None],
-    "solver_options": [dict, None],
-    "memory_limit": [Interval(Integral, 1, None, closed="left"), None],
-    "random_state": ["random_state", np.random.Generator],
+    **SOLVER_PARAM_CONSTRAINTS,
     "progress": ["boolean"],
 }
 

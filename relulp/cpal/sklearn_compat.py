@@ -15,8 +15,12 @@
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
+import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError as _SkNotFittedError
+from sklearn.utils._param_validation import Interval
 from sklearn.utils._param_validation import InvalidParameterError as _SkInvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
@@ -159,3 +163,24 @@ class PoorScoreTags:
             if tags.regressor_tags is not None:
                 tags.regressor_tags.poor_score = True
         return tags
+
+
+def store_params(estimator, params: dict) -> None:
+    """Store an ``__init__``'s arguments (its ``locals()``) as attributes of the same names: scikit-learn's
+    rule that ``__init__`` does nothing else, written once for every relulp estimator."""
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
+POSITIVE_REAL = Interval(Real, 0, None, closed="neither")
+POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+#: The solver and resource parameters every relulp estimator takes, with their scikit-learn constraints.
+SOLVER_PARAM_CONSTRAINTS = {
+    "backend": [str],
+    "method": [str, None],
+    "time_limit": [POSITIVE_REAL, None],
+    "solver_options": [dict, None],
+    "memory_limit": [POSITIVE_INT, None],
+    "random_state": ["random_state", np.random.Generator],
+}

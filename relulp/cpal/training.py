@@ -16,6 +16,7 @@ from .base import _COMMON_DOC, _POS_INT, _POS_REAL, _check_int, _check_real, _Cl
 from .cuts import CutModel
 from .exceptions import EmptyVersionSpaceError, InvalidParameterError
 from .history import History, Step
+from .sklearn_compat import store_params
 
 __all__ = ["CuttingPlaneClassifier", "CuttingPlaneRegressor"]
 
@@ -175,32 +176,7 @@ class CuttingPlaneClassifier(ClassifierMixin, _ClassifierOps, _TrainerMixin, _Cu
                  max_time=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
                  method=None, time_limit=None, solver_options=None, memory_limit=None, random_state=None,
                  progress=False):
-        self.n_patterns = n_patterns
-        self.patterns = patterns
-        self.fit_intercept = fit_intercept
-        self.center = center
-        self.bound = bound
-        self.radius = radius
-        self.center_tol = center_tol
-        self.center_options = center_options
-        self.prune = prune
-        self.prune_options = prune_options
-        self.track_volume = track_volume
-        self.volume_options = volume_options
-        self.max_cuts = max_cuts
-        self.max_iter = max_iter
-        self.batch_size = batch_size
-        self.max_time = max_time
-        self.final_solve = final_solve
-        self.final_objective = final_objective
-        self.final_lam = final_lam
-        self.backend = backend
-        self.method = method
-        self.time_limit = time_limit
-        self.solver_options = solver_options
-        self.memory_limit = memory_limit
-        self.random_state = random_state
-        self.progress = progress
+        store_params(self, locals())
 
 
 class CuttingPlaneRegressor(RegressorMixin, _TrainerMixin, _CuttingPlaneBase):
@@ -226,30 +202,4 @@ class CuttingPlaneRegressor(RegressorMixin, _TrainerMixin, _CuttingPlaneBase):
                  max_time=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
                  method=None, time_limit=None, solver_options=None, memory_limit=None, random_state=None,
                  progress=False):
-        self.eps = eps
-        self.n_patterns = n_patterns
-        self.patterns = patterns
-        self.fit_intercept = fit_intercept
-        self.center = center
-        self.bound = bound
-        self.radius = radius
-        self.center_tol = center_tol
-        self.center_options = center_options
-        self.prune = prune
-        self.prune_options = prune_options
-        self.track_volume = track_volume
-        self.volume_options = volume_options
-        self.max_cuts = max_cuts
-        self.max_iter = max_iter
-        self.batch_size = batch_size
-        self.max_time = max_time
-        self.final_solve = final_solve
-        self.final_objective = final_objective
-        self.final_lam = final_lam
-        self.backend = backend
-        self.method = method
-        self.time_limit = time_limit
-        self.solver_options = solver_options
-        self.memory_limit = memory_limit
-        self.random_state = random_state
-        self.progress = progress
+        store_params(self, locals())

@@ -119,14 +119,51 @@ class HighsBackend(Backend):
         pass_lp(h, lp)
         t1 = time.perf_counter()
         run(h)
-        t2 = time.perf_counter()
         result = read_result(h, lp, method, self)
+        if result.status is Status.INFEASIBLE:
+            result = self._certify_infeasible(h, lp, method, result)
+        t2 = time.perf_counter()
         result.tolerance = float(tolerance) if tolerance is not None else _effective_tol(h, method)
         result.time_limit = time_limit
         result.options = dict(options)
         result.solve_seconds = t2 - t1
         result.setup_seconds = (t1 - t0) + (time.perf_counter() - t2)
         return result
+
+    def _certify_infeasible(self, h, lp: LinearProgram, method: str, result: Result) -> Result:
+        """Check an "infeasible" by a Farkas ray (solvers.residuals.farkas_separation > 0).
+
+        IPX and PDLP give no ray: the dual simplex runs on the same model (presolve off) to get one, or to
+        find that the LP has an optimum after all (then its verified answer is returned). A claim no ray
+        certifies becomes NUMERICAL_ERROR.
+        """
+        sep = _infeasibility_certificate(h, lp)
+        note = ""
+        if sep is None:
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("presolve", "off")
+            run(h)
+            second = read_result(h, lp, method, self)
+            if second.status is not Status.INFEASIBLE:
+                second.message += f" (HiGHS {method} said infeasible; the dual simplex on the same model: {second.native_status})"
+                return second
+            sep = _infeasibility_certificate(h, lp)
+            note = ", ray from a dual simplex re-run"
+        if sep is not None and sep > 0:
+            result.message += f" (certified by a Farkas ray{note}: separation {sep:.2g})"
+            return result
+        result.status = Status.NUMERICAL_ERROR
+        result.message += (" [relulp: HiGHS said infeasible, but no Farkas ray certifies it"
+                           + ("" if sep is None else f" (separation {sep:.2g})") + "]")
+        return result
+
+
+def _infeasibility_certificate(h, lp: LinearProgram) -> float | None:
+    """The Farkas separation (solvers.residuals.farkas_separation) of HiGHS's dual ray, None without a ray."""
+    from ..residuals import farkas_separation
+
+    _, has_ray, ray = h.getDualRay()
+    return farkas_separation(lp, np.asarray(ray)) if has_ray else None
 
 
 def read_result(h, lp: LinearProgram, method: str, backend: "HighsBackend | None" = None) -> Result:
