@@ -120,11 +120,18 @@ def farkas_separation(lp: LinearProgram, ray: np.ndarray) -> float:
     interval of y @ s over the row box and that of (A.T y) @ x over the column box are disjoint, no x exists
     (Farkas). Returns the gap between the two intervals divided by 1 + the magnitude of their ends (negative
     or 0: the ray proves nothing). Independent of the solver's sign convention: both orders are tried.
+
+    Rounding: entries of y below ``rtol`` times its largest, and entries of A.T y below ``rtol`` times
+    (|A|.T |y|)_j (the size of the terms that cancelled), count as 0 -- a column without bounds would
+    otherwise make every interval infinite through a 1e-16 residue.
     """
+    rtol = 1e-9
     y = np.asarray(ray, dtype=np.float64)
     if y.shape != (lp.num_rows,) or not np.isfinite(y).all() or not np.any(y):
         return -np.inf
+    y = np.where(np.abs(y) <= rtol * np.abs(y).max(), 0.0, y)
     w = lp.A.T @ y
+    w = np.where(np.abs(w) <= rtol * (abs(lp.A).T @ np.abs(y)), 0.0, w)
     r_lo, r_hi = _interval(y, lp.row_lower, lp.row_upper)
     c_lo, c_hi = _interval(w, lp.col_lower, lp.col_upper)
     gap = max(r_lo - c_hi, c_lo - r_hi)

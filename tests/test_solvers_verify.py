@@ -247,3 +247,13 @@ def test_farkas_separation_proves_infeasibility_and_nothing_else():
 def test_highs_infeasible_claims_carry_a_checked_farkas_certificate(method):
     res = solvers.solve(instances.infeasible(), method=method)
     assert res.status is Status.INFEASIBLE and "certified by a Farkas ray" in res.message
+
+
+def test_farkas_separation_forgives_rounding_residue_on_free_columns():
+    from relulp.solvers.residuals import farkas_separation
+
+    # (0.1 + 0.2) x >= 1 and -0.3 x >= 0 with x free: y = (1, 1) gives A.T y = 5.6e-17, not 0
+    A = sp.csr_array(np.array([[0.1 + 0.2], [-0.3]]))
+    lp = SparseLP(np.zeros(1), A, np.array([1.0, 0.0]), np.full(2, np.inf), np.array([-np.inf]), np.array([np.inf]))
+    assert (A.T @ np.ones(2))[0] != 0
+    assert farkas_separation(lp, np.ones(2)) > 0
