@@ -108,3 +108,28 @@ def test_fuzz_outcomes_are_structured():
     rep = fh.run_instance(inst)
     assert rep.outcomes and all(isinstance(o, fh.Outcome) for o in rep.outcomes)
     assert rep.kind in fh.KINDS
+
+
+@pytest.mark.parametrize("seed", [20, 933])
+def test_glpk_infeasible_claims_need_a_certificate(seed):
+    """From the 1,000-instance campaign: GLPK said "infeasible" where HiGHS verifies an optimum (near-duplicate
+    points; an eps = 1e-6 tube). GLPK gives no Farkas ray and HiGHS's dual simplex finds none, so relulp
+    reports a numerical failure instead of the unproved claim."""
+    import relulp
+    from relulp import solvers
+
+    inst = fh.make_instance(seed)
+    lp = relulp.build_lp(relulp.PatternTree(inst.patterns), inst.X, inst.y, **inst.lp_kwargs())
+    assert solvers.solve(lp, backend="highs", method="simplex").status is solvers.Status.OPTIMAL
+    res = solvers.solve(lp, backend="glpk", method="simplex")
+    assert res.status in (solvers.Status.OPTIMAL, solvers.Status.NUMERICAL_ERROR), res.message
+    if res.status is solvers.Status.NUMERICAL_ERROR:
+        assert "no Farkas ray certifies it" in res.message
+
+
+def test_glpk_infeasible_claims_on_infeasible_lps_are_certified():
+    from relulp import solvers
+    from relulp.solvers import instances
+
+    res = solvers.solve(instances.infeasible(), backend="glpk", method="simplex")
+    assert res.status is solvers.Status.INFEASIBLE and "certified by a Farkas ray" in res.message
