@@ -45,6 +45,15 @@ _LAZY = {
     "ReLULPClassifier": "estimators",
     "ReLULPRegressor": "estimators",
     "estimators": None,
+    "build_convex_program": "convex",
+    "solve_convex": "convex",
+    "convex": None,
+    "SDPNNClassifier": "convex.sdp",
+    "SDPNNRegressor": "convex.sdp",
+    "build_sdp_nn": "convex.sdp",
+    "solve_sdp_nn": "convex.sdp",
+    "round_sdp_nn": "convex.sdp",
+    "certify_lambda": "convex.sdp",
 }
 
 

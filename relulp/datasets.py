@@ -395,11 +395,47 @@ def load_csv(path, target=-1, test_size=0.2, seed=0, *, task: str = "auto", deli
                    standardize=standardize, binary=binary)
 
 
+def _npz_features(arrays: dict, key: str, path: str) -> np.ndarray:
+    """The 2-D numeric feature array ``key`` of an .npz (DataError naming the file and array otherwise)."""
+    a = arrays[key]
+    if a.dtype.kind not in "biuf":
+        what = {"U": "text", "S": "bytes", "c": "complex numbers", "M": "dates", "m": "time spans"}.get(a.dtype.kind,
+                                                                                                 "not numbers")
+        raise DataError(f"{path}: array {key} has dtype {a.dtype} ({what}); features must be real numbers (an "
+                        f"(n_points, n_features) float array)")
+    if a.ndim != 2:
+        raise DataError(f"{path}: array {key} has shape {a.shape}; features must be 2-D (n_points, n_features)"
+                        + (", e.g. X.reshape(-1, 1) for one feature" if a.ndim == 1 else ""))
+    return a
+
+
+def _npz_labels(arrays: dict, key: str, path: str, n: int, xkey: str) -> np.ndarray:
+    """The labels ``key`` of an .npz as a 1-D array of length n ((n, 1) columns are accepted)."""
+    a = arrays[key]
+    if a.ndim == 2 and a.shape[1] == 1:
+        a = a[:, 0]
+    if a.ndim != 1:
+        raise DataError(f"{path}: array {key} has shape {a.shape}; labels must be 1-D (one label or target per point)")
+    if a.shape[0] != n:
+        raise DataError(f"{path}: {xkey} has {n} rows but {key} has {a.shape[0]} entries")
+    if a.dtype.kind not in "biufUS":
+        raise DataError(f"{path}: array {key} has dtype {a.dtype}; labels must be numbers or text")
+    return a
+
+
 def load_npz(path, *, task: str = "auto", test_size=0.2, seed=0, standardize: bool = False,
              binary=None) -> Dataset:
-    """Load a ``.npz`` file with arrays ``X, y`` (split here, as :func:`load_csv`) or
-    ``X_train, y_train, X_test, y_test`` (kept as given). Optional ``feature_names``.
-    ``task``, ``standardize``, ``binary`` as in :func:`load_csv`."""
+    """Load a ``.npz`` file (as :func:`numpy.savez` writes it). Layouts:
+
+    * ``X, y``: the points, split here into train and test as :func:`load_csv` does (``test_size``);
+    * ``X, y, X_test, y_test``: ``X, y`` are the training set (the pool of an active learner), the test
+      set is given (nothing is split);
+    * ``X_train, y_train, X_test, y_test``: kept as given.
+
+    Optional ``feature_names``. Features must be numeric and 2-D (n_points, n_features); labels 1-D with
+    one entry per row (numbers, or text for classes). Object (pickled) arrays are refused, never loaded.
+    ``task``, ``standardize``, ``binary`` as in :func:`load_csv`.
+    """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise DataError(f"no such NPZ file: {path!r}")
@@ -424,28 +460,44 @@ def load_npz(path, *, task: str = "auto", test_size=0.2, seed=0, standardize: bo
     base = os.path.splitext(os.path.basename(path))[0]
     fn = arrays.get("feature_names")
     fn = None if fn is None else [str(v) for v in np.ravel(fn)]
-    if {"X_train", "y_train", "X_test", "y_test"} <= arrays.keys():
-        Xtr = check_X(arrays["X_train"], name="X_train")
-        Xte = np.asarray(arrays["X_test"], dtype=np.float64)
-        if Xte.size == 0:
-            Xte = Xte.reshape(0, Xtr.shape[1])
-        elif Xte.ndim != 2 or Xte.shape[1] != Xtr.shape[1]:
-            raise DataError(f"{path}: X_test has shape {Xte.shape}, X_train {Xtr.shape}")
-        else:
-            Xte = check_X(Xte, name="X_test")
-        ytr = np.ravel(arrays["y_train"])
-        yte = np.ravel(arrays["y_test"])
-        if ytr.shape[0] != Xtr.shape[0] or yte.shape[0] != Xte.shape[0]:
-            raise DataError(f"{path}: X/y lengths differ")
-        X = np.vstack([Xtr, Xte])
+    keys = arrays.keys()
+    if "X" in keys and "X_train" in keys:
+        raise DataError(f"{path}: holds both X and X_train; give X, y (optionally X_test, y_test) or "
+                        f"X_train, y_train, X_test, y_test")
+    has_test = {"X_test", "y_test"} & keys
+    if has_test and has_test != {"X_test", "y_test"}:
+        missing = ({"X_test", "y_test"} - has_test).pop()
+        raise DataError(f"{path}: has {has_test.pop()} but no {missing}; give both test arrays or neither")
+    if "X_train" in keys or "y_train" in keys:
+        need = {"X_train", "y_train", "X_test", "y_test"}
+        if not need <= keys:
+            raise DataError(f"{path}: the X_train layout needs arrays {sorted(need)}; missing {sorted(need - keys)}")
+        xtr_key, ytr_key = "X_train", "y_train"
+    elif {"X", "y"} <= keys:
+        xtr_key, ytr_key = "X", "y"
+    else:
+        raise DataError(f"{path}: expected arrays X, y (optionally X_test, y_test) or X_train, y_train, X_test, "
+                        f"y_test; found {sorted(arrays)}")
+    Xtr = _npz_features(arrays, xtr_key, path)
+    ytr = _npz_labels(arrays, ytr_key, path, Xtr.shape[0], xtr_key)
+    if fn is not None and len(fn) != Xtr.shape[1]:
+        raise DataError(f"{path}: feature_names has {len(fn)} names for {Xtr.shape[1]} feature columns")
+    if not has_test:
+        X, y_raw, split = Xtr, ytr, None
+    else:
+        Xte = _npz_features(arrays, "X_test", path) if arrays["X_test"].size else \
+            np.zeros((0, Xtr.shape[1]))
+        if Xte.shape[1] != Xtr.shape[1]:
+            raise DataError(f"{path}: X_test has {Xte.shape[1]} feature columns but {xtr_key} has {Xtr.shape[1]}")
+        yte = _npz_labels(arrays, "y_test", path, Xte.shape[0], "X_test") if arrays["y_test"].size else \
+            np.zeros(0, dtype=ytr.dtype)
+        if Xte.shape[0] != yte.shape[0]:
+            raise DataError(f"{path}: X_test has {Xte.shape[0]} rows but y_test has {yte.shape[0]} entries")
+        if ytr.dtype.kind in "US" and yte.size and yte.dtype.kind not in "US":
+            raise DataError(f"{path}: {ytr_key} holds text labels but y_test numbers")
+        X = np.vstack([np.asarray(Xtr, dtype=np.float64), np.asarray(Xte, dtype=np.float64)])
         y_raw = np.concatenate([ytr, yte])
         split = (np.arange(Xtr.shape[0]), np.arange(Xtr.shape[0], X.shape[0]))
-    elif {"X", "y"} <= arrays.keys():
-        X, y_raw, split = arrays["X"], np.ravel(arrays["y"]), None
-        if np.ndim(X) != 2 or np.shape(X)[0] != y_raw.shape[0]:
-            raise DataError(f"{path}: X has shape {np.shape(X)} but y has {y_raw.shape[0]} entries")
-    else:
-        raise DataError(f"{path}: expected arrays X, y or X_train, y_train, X_test, y_test; found {sorted(arrays)}")
     return _finish(X, y_raw, name=base, task=task, feature_names=fn, description=f"NPZ file {path}",
                    test_size=test_size, seed=seed, standardize=standardize, binary=binary, split=split)
 

@@ -24,8 +24,8 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .cpal.sklearn_compat import SOLVER_PARAM_CONSTRAINTS, RelulpEstimator, check_targets_classification, \
-    store_params, validate_data
+from .cpal.sklearn_compat import SOLVER_PARAM_CONSTRAINTS, RelulpEstimator, fit_data, store_params, \
+    validate_data
 from .exceptions import DataError, LPNotSolvedError
 from .tree import FORMULATIONS, PatternTree
 
@@ -155,13 +155,7 @@ class ReLULPClassifier(ClassifierMixin, _ReLULPBase):
         from .network import OneVsRestNetwork
 
         self._validate_params()
-        if y is None:
-            raise DataError(f"{type(self).__name__} requires y to be passed, but the target y is None")
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_targets_classification(y)
-        classes = np.unique(y)
-        if len(classes) < 2:
-            raise DataError(f"classification needs at least two classes; y has one class ({classes.tolist()})")
+        X, y, classes = fit_data(self, X, y, classification=True)
         tree = self._tree(X)
         if len(classes) == 2:
             targets = [np.where(y == classes[1], 1.0, -1.0)]
@@ -220,9 +214,7 @@ class ReLULPRegressor(RegressorMixin, _ReLULPBase):
     def fit(self, X, y):
         """Sample patterns of X and solve the regression LP. Returns self."""
         self._validate_params()
-        if y is None:
-            raise DataError(f"{type(self).__name__} requires y to be passed, but the target y is None")
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        X, y, _ = fit_data(self, X, y, classification=False, y_numeric=True)
         tree = self._tree(X)
         net, res, obj = self._solve(tree, X, y)
         self.tree_ = tree

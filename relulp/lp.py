@@ -251,7 +251,6 @@ class SparseLP(LinearProgram):
     col_blocks: list[Block] = field(default_factory=list)
     tree: Any = None
     col_scale: np.ndarray | None = None
-    objective_scale: float = 1.0
 
     def __post_init__(self) -> None:
         try:
@@ -266,8 +265,6 @@ class SparseLP(LinearProgram):
             if not (np.isfinite(cs).all() and (cs > 0).all()):
                 raise DataError("col_scale must be finite and positive")
             self.col_scale = cs
-        if not (np.isfinite(self.objective_scale) and self.objective_scale > 0):
-            raise DataError(f"objective_scale must be finite and positive, got {self.objective_scale}")
 
     # blocks ----------------------------------------------------------------------------------
     def row_block(self, name: str) -> Block:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import math
 from typing import Any
 
@@ -10,8 +11,11 @@ import numpy as np
 
 def jsonable(v: Any) -> Any:
     """``v`` with numpy scalars and arrays turned into Python scalars and lists, dict keys into strings,
-    non-finite floats into None (JSON has no NaN/inf), and anything else that JSON cannot hold into
-    ``str(v)`` (enums print their value)."""
+    enums (:class:`relulp.solvers.Status`, :class:`relulp.cpal.FitStatus`, the analysis statuses) into their
+    value, non-finite floats into None (JSON has no NaN/inf), and anything else that JSON cannot hold into
+    ``str(v)``."""
+    if isinstance(v, enum.Enum):  # before str: a str-enum such as FitStatus becomes its plain value
+        return jsonable(v.value)
     if isinstance(v, dict):
         return {str(k): jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):

@@ -1,5 +1,6 @@
 """One call to solve relulp's LPs (and any linear Pyomo model) with HiGHS, GLPK, or a PDLP-family
-first-order solver, reporting exactly what happened.
+first-order solver, and conic programs (:class:`ConicProgram`: LP, QP, SOCP, SDP, exponential cone) with
+Clarabel or SCS, reporting exactly what happened.
 
 >>> from relulp import solvers
 >>> res = solvers.solve(lp, backend="highs", method="ipm", time_limit=60)
@@ -9,6 +10,19 @@ See docs/solvers.md.
 """
 
 from .api import available, solve
+from .polish import polish
+from .conic import (
+    ConicProgram,
+    ExponentialCone,
+    NonnegativeCone,
+    PSDTriangleCone,
+    RotatedSecondOrderCone,
+    SecondOrderCone,
+    ZeroCone,
+    smat,
+    svec,
+    svec_indices,
+)
 from .errors import (
     BackendFailure,
     BackendNotInstalledError,
@@ -39,6 +53,17 @@ def to_pyomo(lp):
 __all__ = [
     "solve",
     "available",
+    "polish",
+    "ConicProgram",
+    "ZeroCone",
+    "NonnegativeCone",
+    "SecondOrderCone",
+    "RotatedSecondOrderCone",
+    "PSDTriangleCone",
+    "ExponentialCone",
+    "svec",
+    "smat",
+    "svec_indices",
     "Result",
     "Status",
     "from_pyomo",

@@ -201,3 +201,29 @@ def to_highs_lp(lp):
     a.index_ = lp.A.indices.astype(np.int32, copy=False)
     a.value_ = np.ascontiguousarray(lp.A.data, dtype=np.float64)
     return h
+
+
+def certify_infeasible(lp, result, solver: str) -> None:
+    """Check the "infeasible" of a solver that gives no certificate (GLPK, Pyomo's plugins), in place.
+
+    HiGHS's dual simplex (presolve off, so the ray refers to ``lp`` itself) re-solves the LP; the claim stands
+    only if it also says infeasible and its dual ray separates (:func:`solvers.residuals.farkas_separation`
+    > 0); otherwise ``result.status`` becomes NUMERICAL_ERROR and the message says why.
+    """
+    from .residuals import farkas_separation
+    from .result import Status
+
+    h = new_highs()
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("presolve", "off")
+    pass_lp(h, lp)
+    run(h)
+    word = h.modelStatusToString(h.getModelStatus())
+    _, has_ray, ray = h.getDualRay()
+    sep = farkas_separation(lp, np.asarray(ray)) if has_ray else None
+    if word == "Infeasible" and sep is not None and sep > 0:
+        result.message += f" (certified by a Farkas ray from HiGHS's dual simplex: separation {sep:.2g})"
+        return
+    result.status = Status.NUMERICAL_ERROR
+    result.message += (f" [relulp: {solver} said infeasible, but no Farkas ray certifies it (HiGHS's dual "
+                       f"simplex: {word})]")

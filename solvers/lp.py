@@ -9,6 +9,12 @@ subclass: relulp's :class:`solvers.lp.LinearProgram` adds the pattern tree, name
 :func:`relulp.solvers.solve` acts on: ``meta["optimum_exists"] = True`` says the LP's maker guarantees a
 finite optimum (e.g. relulp's always-feasible hinge and l1 objectives), so a backend's "infeasible" or
 "unbounded" contradicts it and is reported as ``NUMERICAL_ERROR``.
+
+``objective_scale`` gives the units of the objective: ``c @ x + objective_constant`` = objective_scale x
+the objective in the units its maker (and user) reads. relulp's builders scale the objective row by a power
+of two (relulp.lp, "Scaling"); the relative measures of :mod:`solvers.residuals` that compare objective
+values (gap, dual error at x, repair cost) take one *user* unit, not one LP unit, as their floor, so a tiny
+or huge objective_scale neither hides nor invents an error.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class LinearProgram:
     col_upper: np.ndarray
     objective_constant: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
+    objective_scale: float = 1.0
 
     def __post_init__(self) -> None:
         if not sp.issparse(self.A):
@@ -48,6 +55,8 @@ class LinearProgram:
                 raise ProblemDataError(f"{name} has shape {np.shape(vec)}, expected ({size},)")
         if np.isnan(self.A.data).any() or np.isnan(self.c).any():
             raise ProblemDataError("LP data contain NaN")
+        if not (np.isfinite(self.objective_scale) and self.objective_scale > 0):
+            raise ProblemDataError(f"objective_scale must be finite and positive, got {self.objective_scale}")
 
     @property
     def num_rows(self) -> int:

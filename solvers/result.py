@@ -46,9 +46,13 @@ class Result:
       whose sign no finite bound allows (absolute);
     * ``rel_primal_residual`` = primal_residual / (1 + max |finite bound|),
       ``rel_dual_residual`` = dual_residual / (1 + max |c_j|),
-      ``rel_gap`` = |objective - dual_objective| / (1 + |objective| + |dual_objective|);
+      ``rel_gap`` = |objective - dual_objective| / (sigma + |objective| + |dual_objective|) with sigma =
+      ``lp.objective_scale`` (one unit of the objective as the LP's maker reads it; 1 unless scaled);
     * ``rel_dual_error_at_x``: the dual residual weighted by |x| (and |A x|), relative like ``rel_gap``:
-      a bound on how far ``dual_objective`` can be off as a lower bound at this point.
+      a bound on how far ``dual_objective`` can be off as a lower bound at this point;
+    * ``rel_repair_cost``: how much the objective at x understates that of the point where the LP's slack
+      columns (t >= |u|, hinge and residual slacks) are raised until their rows hold, relative like
+      ``rel_gap`` (:func:`solvers.residuals.repair_cost`): the primal counterpart of the dual error at x.
 
     ``objective`` is ``c @ x + const`` computed by relulp from ``x`` (for a Pyomo model: in the model's
     own sense, so a maximisation reports its maximum), given only for ``OPTIMAL`` and
@@ -75,6 +79,9 @@ class Result:
     rel_dual_residual: float | None = None
     rel_gap: float | None = None
     rel_dual_error_at_x: float | None = None
+    rel_repair_cost: float | None = None
+    #: seconds :func:`solvers.polish` added (None: not polished); included in ``solve_seconds``
+    polish_seconds: float | None = None
     iterations: int | None = None
     setup_seconds: float = 0.0
     solve_seconds: float = 0.0
@@ -86,6 +93,14 @@ class Result:
     verify_tolerance: float | None = None
     time_limit: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    #: conic programs (solvers.conic.ConicProgram) only: the solver's slack s (m,) with A x + s = b, s in K
+    #: (relulp's residuals use b - A x, not this)
+    slack: np.ndarray | None = None
+    #: conic programs only: the solver's infeasibility certificate, z (m,) for INFEASIBLE, a direction x (n,)
+    #: for INFEASIBLE_OR_UNBOUNDED / UNBOUNDED; ``certificate_residual`` is relulp's check of it
+    #: (solvers.conic_residuals.primal_infeasibility / dual_infeasibility; <= verify_tolerance: proved)
+    certificate: np.ndarray | None = None
+    certificate_residual: float | None = None
 
     @property
     def success(self) -> bool:

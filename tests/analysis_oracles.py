@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from relulp import solvers
 from relulp.analysis._lp import HighsLP
 from relulp.analysis.certificates import dense_row, row_scale
 from relulp.analysis.results import Bound
@@ -25,6 +26,6 @@ def redundant_rows_bruteforce(P, tol: float = 1e-8) -> np.ndarray:
         lp = HighsLP(dense_row(P, k), A, np.full(others.size, -np.inf), P.b[others], np.full(N, -R),
                      np.full(N, R), maximize=True)
         sol = lp.solve()
-        out[k] = sol.status == "optimal" and sol.value <= P.b[k] + tol * row_scale(P, k)
+        out[k] = sol.status is solvers.Status.OPTIMAL and sol.value <= P.b[k] + tol * row_scale(P, k)
     return out
 

@@ -16,6 +16,7 @@ from relulp.cpal import (
     CuttingPlaneClassifier,
     CuttingPlaneRegressor,
     EmptyVersionSpaceWarning,
+    FitStatus,
     InvalidParameterError,
     NotFittedError,
     OracleError,
@@ -166,7 +167,7 @@ def test_cpal_bookkeeping(tree1):
     X, y = SPIRAL.X_train, SPIRAL.y_train
     clf = CPALClassifier(budget=30, patterns=tree1, random_state=0).fit(X, y, eval_set=(SPIRAL.X_test, SPIRAL.y_test))
     h = clf.history_
-    assert clf.status_ == "budget_spent"
+    assert clf.status_ is FitStatus.BUDGET_SPENT
     assert clf.n_labels_used_ == 30 == len(clf.queried_) == len(set(clf.queried_))
     assert sum(len(s.queried) for s in h) == 30
     assert h[-1].labels_used == 30 and h[-1].cuts == clf.n_cuts_ == len(clf.cuts_)
@@ -186,7 +187,7 @@ def test_cpal_bookkeeping(tree1):
 def test_max_cuts_and_resume_with_a_larger_budget(tree1):
     X, y = SPIRAL.X_train, SPIRAL.y_train
     clf = CPALClassifier(budget=40, patterns=tree1, max_cuts=5, random_state=0).fit(X, y)
-    assert clf.status_ == "max_cuts" and clf.n_cuts_ == 5
+    assert clf.status_ is FitStatus.MAX_CUTS and clf.n_cuts_ == 5
     short = CPALClassifier(budget=10, patterns=tree1, random_state=0).fit(X, y)
     full = CPALClassifier(budget=20, patterns=tree1, random_state=0).fit(X, y)
     short.resume(budget=20)
@@ -206,7 +207,7 @@ def test_other_query_rules_ask_one_point_per_round(rule, tree1):
 def test_pool_exhausted_stops_cleanly(tree1):
     X, y = SPIRAL.X_train[:10], SPIRAL.y_train[:10]
     clf = CPALClassifier(budget=10, n_patterns=20, random_state=0).fit(X, y)
-    assert clf.n_labels_used_ == 10 and clf.status_ in ("budget_spent", "pool_exhausted")
+    assert clf.n_labels_used_ == 10 and clf.status_ in (FitStatus.BUDGET_SPENT, FitStatus.POOL_EXHAUSTED)
     assert sorted(clf.queried_) == list(range(10))
 
 
@@ -226,10 +227,10 @@ def test_invalid_oracle_label_keeps_state_and_resumes(tree1):
     assert isinstance(err.value, RelulpError)
     bad = err.value.index
     assert err.value.label == "banana" and bad == reference.queried_[6]
-    assert clf.n_labels_used_ == 6 and bad not in clf.queried_ and clf.status_ == "running"
+    assert clf.n_labels_used_ == 6 and bad not in clf.queried_ and clf.status_ is FitStatus.RUNNING
     clf.resume(oracle=lambda i: y[i])
     assert clf.queried_ == reference.queried_ and clf.cuts_ == reference.cuts_
-    assert clf.status_ == "budget_spent"
+    assert clf.status_ is FitStatus.BUDGET_SPENT
 
 
 def test_oracle_exceptions_become_oracle_errors(tree1):
@@ -284,7 +285,7 @@ def test_empty_version_space_stops_cleanly():
     for bound in ("ball", "box"):
         with pytest.warns(EmptyVersionSpaceWarning):
             clf = CPALClassifier(budget=12, n_patterns=20, bound=bound, query="random", random_state=0).fit(X, oracle=oracle)
-        assert clf.status_ == "empty_version_space"
+        assert clf.status_ is FitStatus.EMPTY_VERSION_SPACE
         assert {10, 11} <= set(clf.cuts_) and clf.n_labels_used_ < 12
         assert clf.predict(X).shape == (12,)  # the run kept what it had
 
@@ -311,7 +312,7 @@ def test_not_fitted_and_params():
 def test_cutting_plane_training_converges_on_its_training_set(tree1):
     X, y = SPIRAL.X_train, SPIRAL.y_train
     clf = CuttingPlaneClassifier(patterns=tree1, batch_size=2).fit(X, y)
-    assert clf.status_ == "converged"
+    assert clf.status_ is FitStatus.CONVERGED
     f = clf._cut_model.predict(clf.theta_)
     assert np.all(y * f > 0)  # no training point is violated by the final centre
     assert clf.history_[-1].violated == 0 and all(len(s.cut_points) <= 2 for s in clf.history_)
@@ -357,7 +358,7 @@ def test_algorithm_1_converged_means_the_network_fits_every_training_point(case)
     converged = 0
     for Xr, yr, kw in runs:
         clf = CuttingPlaneClassifier(**kw).fit(Xr, yr)
-        if clf.status_ != "converged":
+        if clf.status_ is not FitStatus.CONVERGED:
             continue
         converged += 1
         f = _forward(clf.tree_, clf.theta_, Xr)
@@ -390,7 +391,7 @@ def test_cutting_plane_regression_converged_means_the_network_is_in_the_tube():
     ds = quadratic()
     eps = 0.02
     reg = CuttingPlaneRegressor(n_patterns=200, eps=eps, random_state=0).fit(ds.X_train, ds.y_train)
-    assert reg.status_ == "converged"
+    assert reg.status_ is FitStatus.CONVERGED
     f = _forward(reg.tree_, reg.theta_, ds.X_train)
     assert np.max(np.abs(f - ds.y_train)) <= eps * (1 + 1e-9)
     assert not reg._cut_model.cut_violations(reg.theta_, ds.y_train, task="regression", eps=eps).any()
@@ -399,7 +400,7 @@ def test_cutting_plane_regression_converged_means_the_network_is_in_the_tube():
 def test_cutting_plane_regression_fits_the_tube():
     ds = quadratic()
     reg = CuttingPlaneRegressor(n_patterns=200, eps=0.02, random_state=0).fit(ds.X_train, ds.y_train)
-    assert reg.status_ == "converged"
+    assert reg.status_ is FitStatus.CONVERGED
     f = reg._cut_model.predict(reg.theta_)
     assert np.max(np.abs(f - ds.y_train)) <= 0.02
     assert reg.rmse(ds.X_test, ds.y_test) < 0.05
@@ -451,20 +452,20 @@ def test_volume_tracking_records_each_cut(tree1, bound):
 def test_final_solve_fits_the_labelled_set_and_warns_when_it_fails(tree1):
     X, y = SPIRAL.X_train, SPIRAL.y_train
     clf = CPALClassifier(budget=20, patterns=tree1, final_solve=True, random_state=0).fit(X, y)
-    assert clf.final_.status == "optimal" and clf.final_.n_labelled == 20
+    assert str(clf.final_.status) == "optimal" and clf.final_.n_labelled == 20  # str(): the Status's value
     idx = np.asarray(clf.queried_)
     assert np.all(y[idx] * clf.decision_function(X[idx]) >= 1 - 1e-6)  # min_l1: margin >= 1 on the labels
     assert clf.network_ is clf.networks_[0] and clf.center_networks_[0] is not clf.network_
     with pytest.warns(Warning, match="final solve"):
         bad = CPALClassifier(budget=20, patterns=tree1, final_solve=True, method="simplex", time_limit=1e-9,
                              random_state=0).fit(X, y)
-    assert bad.final_.status != "optimal" and bad.network_ is bad.center_networks_[0]
+    assert str(bad.final_.status) != "optimal" and bad.network_ is bad.center_networks_[0]
 
 
 def test_regression_cuts_exactly_the_points_outside_the_tube():
     ds = quadratic()
     reg = CPALRegressor(budget=16, n_patterns=60, eps=0.01, random_state=0).fit(ds.X_train, ds.y_train)
-    assert reg.n_labels_used_ == 16 and reg.status_ == "budget_spent"
+    assert reg.n_labels_used_ == 16 and reg.status_ is FitStatus.BUDGET_SPENT
     cut = set(reg.cuts_)
     for s in reg.history_:
         assert set(s.cut_points) <= set(s.queried)

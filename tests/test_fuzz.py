@@ -133,3 +133,23 @@ def test_glpk_infeasible_claims_on_infeasible_lps_are_certified():
 
     res = solvers.solve(instances.infeasible(), backend="glpk", method="simplex")
     assert res.status is solvers.Status.INFEASIBLE and "certified by a Farkas ray" in res.message
+
+
+def test_pyomo_infeasible_claims_are_certified_or_refused():
+    from relulp import solvers
+    from relulp.solvers import instances
+    from relulp.solvers.highs_adapter import certify_infeasible
+    from relulp.solvers.result import Result
+
+    backend = "pyomo:glpk"
+    if backend not in solvers.available():
+        pytest.skip(f"{backend} is not installed here (apt-get install glpk-utils)")
+    res = solvers.solve(instances.infeasible(), backend=backend)
+    if res.status is solvers.Status.INFEASIBLE:
+        assert "certified by a Farkas ray" in res.message
+    else:  # a plugin may say "infeasible or unbounded", which claims less
+        assert res.status is solvers.Status.INFEASIBLE_OR_UNBOUNDED, res.message
+    # a false claim on a feasible LP is refused
+    fake = Result(status=solvers.Status.INFEASIBLE, message="Pyomo glpk: infeasible")
+    certify_infeasible(instances.textbook()[0].lp, fake, "Pyomo glpk")
+    assert fake.status is solvers.Status.NUMERICAL_ERROR and "no Farkas ray certifies it" in fake.message

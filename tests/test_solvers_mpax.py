@@ -1,5 +1,5 @@
 """MPAX on CPU (x64) and cuPDLPx (skipped without its package and a GPU). Small LPs only: MPAX JIT-compiles
-on every call (seconds each on CPU)."""
+once per LP shape (seconds on CPU; the backend reuses the compiled solver for later LPs of the same shape)."""
 
 from __future__ import annotations
 

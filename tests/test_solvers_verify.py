@@ -257,3 +257,78 @@ def test_farkas_separation_forgives_rounding_residue_on_free_columns():
     lp = SparseLP(np.zeros(1), A, np.array([1.0, 0.0]), np.full(2, np.inf), np.array([-np.inf]), np.array([np.inf]))
     assert (A.T @ np.ones(2))[0] != 0
     assert farkas_separation(lp, np.ones(2)) > 0
+
+
+def _epigraph_lp(objective_scale: float = 1.0) -> SparseLP:
+    """min 500 t  s.t.  t - u >= 0,  t + u >= 0,  u = 1e-6  (columns u, t; optimum t = 1e-6, value 5e-4),
+    its objective row multiplied by ``objective_scale``."""
+    A = sp.csr_array(np.array([[-1.0, 1.0], [1.0, 1.0], [1.0, 0.0]]))
+    return SparseLP(np.array([0.0, 500.0]) * objective_scale, A, np.array([0.0, 0.0, 1e-6]),
+                    np.array([np.inf, np.inf, 1e-6]), np.array([-np.inf, 0.0]), np.full(2, np.inf),
+                    objective_scale=objective_scale)
+
+
+def test_repair_cost_raises_only_slack_columns_and_prices_the_cheapest():
+    from relulp.solvers import residuals
+
+    lp = _epigraph_lp()
+    assert residuals.slack_columns(lp).tolist() == [False, True]  # u is in both directions; t only relaxes
+    assert residuals.repair_cost(lp, np.array([1e-6, 1e-6])) == 0.0  # feasible
+    # t = 0 violates t - u >= 0 by 1e-6: raising t by 1e-6 costs 5e-4 (independent: by hand)
+    assert residuals.repair_cost(lp, np.array([1e-6, 0.0])) == pytest.approx(5e-4, rel=1e-12)
+    # a row with two slack columns is restored by the cheaper one: min 3 a + b  s.t.  a + 2 b >= 1
+    two = SparseLP(np.array([3.0, 1.0]), sp.csr_array(np.array([[1.0, 2.0]])), np.ones(1), np.full(1, np.inf),
+                   np.zeros(2), np.full(2, np.inf))
+    assert residuals.repair_cost(two, np.zeros(2)) == pytest.approx(0.5)
+    # a violated row without a slack column costs nothing here (the primal residual reports it)
+    assert residuals.repair_cost(lp, np.array([0.0, 0.0])) == 0.0
+
+
+def test_a_feasible_looking_point_whose_slacks_lie_is_not_optimal():
+    # the 1,000-instance campaign's seed 525: GLPK returned t' = 0 next to u' = 1.7e-6 on a column that costs
+    # 0.5, objective 2e-8; primal residual 5e-8 (relative) passed, the network cost 40x the reported optimum.
+    # Here: t = 0 next to u = 1e-6 at 500 per unit (the optimum is 5e-4), in user units and scaled by 2**-16.
+    from relulp.solvers.api import finish
+    from relulp.solvers.result import Result
+
+    for sigma in (1.0, 2.0 ** -16):
+        lp = _epigraph_lp(sigma)
+        bad = Result(status=Status.OPTIMAL, x=np.array([1e-6, 0.0]), row_duals=np.zeros(3), tolerance=1e-7)
+        finish(bad, lp)
+        assert bad.rel_primal_residual <= 1e-6  # the classic check passes
+        assert bad.status is Status.OPTIMAL_INACCURATE and "repair cost" in bad.message
+        good = Result(status=Status.OPTIMAL, x=np.array([1e-6, 1e-6]), row_duals=np.array([0.0, 0.0, 0.0]),
+                      tolerance=1e-7)
+        finish(good, lp)
+        assert good.rel_repair_cost == 0.0
+
+
+def test_relative_objective_measures_use_one_unit_of_the_makers_objective():
+    # the same LP in user units and with its objective row scaled by 2**-20: the relative gap is the same
+    from relulp.solvers import residuals
+
+    x, y = np.array([1e-6, 1e-6]), np.array([0.0, 0.0, 0.25])
+    plain = residuals.compute(_epigraph_lp(1.0), x, y)
+    scaled = residuals.compute(_epigraph_lp(2.0 ** -20), x, y * 2.0 ** -20)
+    assert scaled.rel_gap == pytest.approx(plain.rel_gap, rel=1e-9)
+    assert plain.rel_gap > 0
+
+
+def test_scaled_relulp_lp_of_tiny_features_is_verified_by_its_network():
+    # n = 2, d = 3, features at 1e-13 .. 20 (the campaign's seed 525): whatever a backend says, an OPTIMAL
+    # must be confirmed by the recovered network's own objective (numpy forward pass, original units)
+    X = np.array([[7.60542040e+00, -2.61087344e-08, 5.91793788e-06],
+                  [2.17795055e+01, 1.01608183e-13, 6.19101205e-06]])
+    y = np.array([-10.541086, -30.186314])
+    tree = relulp.PatternTree([np.array([[False, True], [False, True]])])
+    lp = relulp.build_lp(tree, X, y, objective="l1", formulation="auxiliary", fit_intercept=False, lam=1e-3)
+    assert lp.objective_scale != 1.0
+    for backend, method in [("highs", "simplex"), ("highs", "ipm"), ("glpk", "simplex")]:
+        res = solvers.solve(lp, backend=backend, method=method)
+        if res.status is not Status.OPTIMAL:
+            assert res.status is Status.OPTIMAL_INACCURATE
+            continue
+        net = relulp.recover_network(lp, res.x)
+        value = float(np.abs(net.decision_function(X) - y).sum()) + 1e-3 * float(np.abs(lp.unscale(res.x)[
+            lp.col_block("u").slice]).sum())
+        assert value == pytest.approx(lp.original_objective(res.x), rel=1e-5, abs=1e-7), (backend, method)

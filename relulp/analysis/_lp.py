@@ -2,6 +2,11 @@
 
 Rows are passed row-wise (CSR) straight from numpy/scipy arrays; the model is kept so that callers
 can change the objective, add rows and re-solve warm (Clarkson's algorithm).
+
+Outcomes are reported in the solver layer's one vocabulary, :class:`relulp.solvers.Status`: HiGHS's
+model-status word is mapped by the HiGHS backend's own table (:data:`relulp.solvers.backends.highs.STATUS_MAP`,
+through :meth:`~relulp.solvers.backends.base.Backend.map_status`), and the word itself is kept in
+``LPSolution.native_status``.
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from relulp import solvers
+from relulp.solvers import backends as _backends
 from relulp.solvers.highs_adapter import new_highs, run, set_option
 
 from .exceptions import LPSolverError
 
 INF = highspy.kHighsInf
-MS = highspy.HighsModelStatus
 
 
 def as_csr(A) -> sp.csr_array:
@@ -30,12 +36,24 @@ def as_csr(A) -> sp.csr_array:
 
 @dataclass
 class LPSolution:
-    status: str  # "optimal", "infeasible", "unbounded", or a HiGHS status name
+    """What one :meth:`HighsLP.solve` returned.
+
+    ``status`` is a :class:`relulp.solvers.Status` (HiGHS's word mapped by the HiGHS backend's table):
+    ``OPTIMAL``, ``INFEASIBLE``, ``UNBOUNDED``, ``INFEASIBLE_OR_UNBOUNDED`` (HiGHS could not tell which),
+    ``TIME_LIMIT``, ``ITERATION_LIMIT``, ``NUMERICAL_ERROR`` or ``OTHER``; ``native_status`` is HiGHS's own
+    word (``"Optimal"``, ``"Infeasible"``, ...). Unlike :func:`relulp.solvers.solve`, no residuals are
+    checked here: ``OPTIMAL`` is HiGHS's claim, and the callers check what they use (the pruning
+    certificates are re-verified from the data). ``x``, ``row_dual`` and ``col_dual`` are given only for
+    ``OPTIMAL`` (None otherwise), ``value`` is NaN otherwise.
+    """
+
+    status: solvers.Status
     x: np.ndarray | None
     value: float
     row_dual: np.ndarray | None
     col_dual: np.ndarray | None
     iterations: int
+    native_status: str = ""
 
 
 class HighsLP:
@@ -88,19 +106,23 @@ class HighsLP:
         ms = h.getModelStatus()
         info = h.getInfo()
         it = int(max(info.simplex_iteration_count, 0) + max(info.ipm_iteration_count, 0))
-        if ms == MS.kOptimal:
+        word = h.modelStatusToString(ms)
+        status = map_status(word)
+        if status is solvers.Status.OPTIMAL:
             sol = h.getSolution()
-            return LPSolution("optimal", np.array(sol.col_value), float(info.objective_function_value),
-                              np.array(sol.row_dual), np.array(sol.col_dual), it)
-        if ms == MS.kInfeasible:
-            return LPSolution("infeasible", None, float("nan"), None, None, it)
-        if ms in (MS.kUnbounded, MS.kUnboundedOrInfeasible):
-            return LPSolution("unbounded", None, float("nan"), None, None, it)
-        return LPSolution(h.modelStatusToString(ms), None, float("nan"), None, None, it)
+            return LPSolution(status, np.array(sol.col_value), float(info.objective_function_value),
+                              np.array(sol.row_dual), np.array(sol.col_dual), it, word)
+        return LPSolution(status, None, float("nan"), None, None, it, word)
 
     def primal_ray(self) -> np.ndarray | None:
         st, has, ray = self.h.getPrimalRay()
         return np.array(ray) if has else None
+
+
+def map_status(word: str) -> solvers.Status:
+    """The :class:`relulp.solvers.Status` of HiGHS's model-status ``word`` (``Highs.modelStatusToString``),
+    by the HiGHS backend's table (the one map of HiGHS words in relulp; unknown words are ``OTHER``)."""
+    return _backends.get("highs").map_status(word)
 
 
 def _clip_inf(v, size: int) -> np.ndarray:

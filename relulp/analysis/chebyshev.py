@@ -1,14 +1,16 @@
 """Chebyshev centre of T = {theta : A theta <= b} ∩ T^0 (math.md §5).
 
 One LP  max r  s.t.  a_i theta + r ||a_i|| <= b_i  and the bound set (box: |theta_j| + r <= R, one
-HiGHS LP; ball: ||theta|| + r <= R, one SOCP by Clarabel). Its radius also classifies the body:
-> tol interior, |r| <= tol empty interior, < -tol infeasible.
+HiGHS LP; ball: ||theta|| + r <= R, one SOCP: a relulp.solvers.ConicProgram solved by Clarabel).
+Its radius also classifies the body: > tol interior, |r| <= tol empty interior, < -tol infeasible.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+
+from relulp.solvers import Status
 
 from ._lp import HighsLP
 from .exceptions import EmptyInteriorError, LPSolverError, UnboundedBodyError
@@ -20,7 +22,8 @@ def chebyshev_center(P, tol: float = 1e-9, time_limit: float | None = None,
     """Largest inscribed ball of P (cached). Variables (theta, r); maximise r.
 
     Rows:  [A | ||a_i||] (theta, r) <= b  and the bound set:  box [+-I | 1] (theta, r) <= R (one LP,
-    HiGHS);  ball ||theta|| + r <= R (one SOCP, Clarabel: :mod:`relulp.analysis._socp`).
+    HiGHS);  ball ||theta|| + r <= R (one SOCP, ``solvers.solve(..., backend="clarabel")``:
+    :mod:`relulp.analysis._socp`).
     The radius reported is recomputed from the returned centre, min(min_i (b_i - a_i x)/||a_i||,
     bound slack), so it is a certified lower bound of the true radius. ``tol`` is relative to
     max(1, R) (for the ball at least 1e-7, the SOCP's accuracy). With ``raise_on_empty`` an empty
@@ -65,7 +68,7 @@ def _chebyshev_ball(P, tol, time_limit) -> ChebyshevResult:
     from ._socp import chebyshev_ball_socp
 
     sol = chebyshev_ball_socp(P.A, P.b, P.row_norms, P.R, time_limit)
-    if sol.status == "infeasible":  # only a zero row with a negative right-hand side does this
+    if sol.status is Status.INFEASIBLE:  # only a zero row with a negative right-hand side does this
         return ChebyshevResult(None, -np.inf, BodyStatus.INFEASIBLE, "the Chebyshev SOCP is infeasible "
                                "(a zero row with negative right-hand side)", sol.iterations)
     scale = max(tol, 1e-7) * max(1.0, P.R)
@@ -94,12 +97,13 @@ def _chebyshev_lp(P, tol, time_limit) -> ChebyshevResult:
     sol = lp.solve()
     iters = sol.iterations
     scale = tol * max(1.0, P.R if P.bound is not Bound.NONE else 1.0)
-    if sol.status == "unbounded":
+    # r is free, so the LP is always feasible: "infeasible or unbounded" can only mean unbounded
+    if sol.status in (Status.UNBOUNDED, Status.INFEASIBLE_OR_UNBOUNDED):
         return ChebyshevResult(None, np.inf, BodyStatus.UNBOUNDED, "the inscribed radius is unbounded", iters)
-    if sol.status == "infeasible":
+    if sol.status is Status.INFEASIBLE:
         return ChebyshevResult(None, -np.inf, BodyStatus.INFEASIBLE, "the Chebyshev LP is infeasible "
                                "(a zero row with negative right-hand side)", iters)
-    if sol.status != "optimal":
+    if sol.status is not Status.OPTIMAL:
         raise LPSolverError(f"Chebyshev LP ended with HiGHS status {sol.status!r}")
     x, r = sol.x[:N], float(sol.x[N])
     if r > scale:

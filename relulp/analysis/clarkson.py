@@ -19,9 +19,10 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from relulp import solvers
 from relulp.solvers.highs_adapter import new_highs, run, set_option
 
-from ._lp import HighsLP
+from ._lp import HighsLP, map_status
 from .certificates import Pruner, dense_row, row_scale
 from .results import Bound, DropReason
 from .vertex_simplex import VertexSimplex
@@ -102,7 +103,13 @@ class DualModel:
         return self._facet_arr
 
     def solve(self, c: np.ndarray):
-        """(status, value, y over the facets, primal maximiser or recession ray)."""
+        """(status, value, y over the facets, primal maximiser or recession ray) of max c theta.
+
+        ``status`` is a :class:`relulp.solvers.Status` of the *primal* problem max c theta: OPTIMAL, or
+        UNBOUNDED when HiGHS says this dual model is infeasible or infeasible-or-unbounded (the primal is
+        feasible, its facets hold the interior point, so the dual cannot be unbounded), with a recession
+        ray when HiGHS gives a dual ray; any other HiGHS word is mapped by the HiGHS backend's table
+        (:func:`relulp.analysis._lp.map_status`)."""
         import highspy
 
         h = self.h
@@ -115,14 +122,14 @@ class DualModel:
             pi = np.asarray(sol.row_dual)
             v = h.getObjectiveValue()
             x = pi if abs(c @ pi - v) <= abs(c @ pi + v) else -pi
-            return "optimal", v, y, x
+            return solvers.Status.OPTIMAL, v, y, x
         if ms in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             _, has, ray = h.getDualRay()
             if has:
                 d = np.array(ray)
-                return "unbounded", np.inf, None, d if c @ d > 0 else -d
-            return "unbounded", np.inf, None, None
-        return h.modelStatusToString(ms), np.nan, None, None
+                return solvers.Status.UNBOUNDED, np.inf, None, d if c @ d > 0 else -d
+            return solvers.Status.UNBOUNDED, np.inf, None, None
+        return map_status(h.modelStatusToString(ms)), np.nan, None, None
 
 
 def _nn_order(D: np.ndarray, rng) -> np.ndarray:
@@ -186,7 +193,7 @@ def clarkson(pr: Pruner, z, time_limit, ray_seed: bool, rng):
             warm.start(model, a_k)
             status, value, y, x = model.solve(a_k)
             solves += 1
-            if status == "optimal":
+            if status is solvers.Status.OPTIMAL:
                 warm.record(model, x)
                 if fast is not None:
                     fast.record(x)
@@ -196,7 +203,7 @@ def clarkson(pr: Pruner, z, time_limit, ray_seed: bool, rng):
                     pr.drop(k, DropReason.LP, rows[nz], y[nz])
                     break  # dropped if the certificate checks out, else kept conservatively
                 direction = x - z
-            elif status == "unbounded" and x is not None:
+            elif status is solvers.Status.UNBOUNDED and x is not None:
                 direction = x
             else:
                 break  # solver trouble: keep the row
@@ -286,7 +293,7 @@ def clarkson_plain(pr: Pruner, z, time_limit, ray_seed: bool, rng):
             lp.set_objective(a_k)
             sol = lp.solve()
             solves += 1
-            if sol.status != "optimal":
+            if sol.status is not solvers.Status.OPTIMAL:
                 break
             if sol.value <= P.b[k] + pr.tol * row_scale(P, k):
                 rows = np.array(in_lp, dtype=np.int64)

@@ -295,6 +295,8 @@ class Polytope:
                 raise UnboundedBodyError("the body is unbounded: its rows do not positively span R^N; "
                                          "give bound='box' or 'ball'")
             return
+        from relulp import solvers
+
         from ._lp import HighsLP
 
         ok = self.m > self.N
@@ -306,7 +308,7 @@ class Polytope:
             AT = sp.csr_array(self.A.T) if self.is_sparse else self.A.T
             lp = HighsLP(np.zeros(self.m), AT, np.zeros(self.N), np.zeros(self.N),
                          np.ones(self.m), np.full(self.m, np.inf))
-            ok = lp.solve().status == "optimal"
+            ok = lp.solve().status is solvers.Status.OPTIMAL
         self._cache["bounded"] = bool(ok)
         self.require_bounded()
 

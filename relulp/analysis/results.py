@@ -1,7 +1,10 @@
 """Status enums and result records of :mod:`relulp.analysis` (small dataclasses, scipy style).
 
 Every record carries a ``status`` enum and a human-readable ``message``; estimates carry their
-uncertainty (standard error or confidence interval) next to the value.
+uncertainty (standard error or confidence interval) next to the value. These enums describe the analysis'
+own outcomes (a body, a centre, a volume estimate, the sampler's mixing, why a row was dropped); the outcome
+of an LP it solves is a :class:`relulp.solvers.Status`, the one solver vocabulary
+(:class:`relulp.analysis._lp.LPSolution`). Whether pruning finished is ``PruneResult.complete`` (a bool).
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from relulp import solvers
 from relulp.exceptions import DataError
 
 from ._threads import single_blas_thread
@@ -399,7 +400,7 @@ def needed_box_faces(P, tol: float = 1e-9):
             c = np.zeros(P.N)
             c[j] = sign
             status, value, _, _ = model.solve(c)
-            if status != "optimal" or value > (1 + tol) * P.R:
+            if status is not solvers.Status.OPTIMAL or value > (1 + tol) * P.R:
                 keep.append(j)
         need.append(np.array(keep, dtype=np.int64))
     return need[0], need[1]

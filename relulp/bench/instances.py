@@ -12,12 +12,13 @@ ALWAYS_FEASIBLE = ("hinge", "l1")
 
 
 def relulp_lp(n: int = 20, d: int = 2, widths: tuple[int, ...] = (8,), objective: str = "hinge",
-              formulation: str = "nested", seed: int = 0) -> SparseLP:
+              formulation: str = "nested", seed: int = 0, lam: float | None = None) -> SparseLP:
     """A Theorem 4.2 LP from :func:`relulp.build_lp` on random data.
 
     X ~ N(0, 1)^(n x d); labels y = sign(N(0, 1)) for classification objectives, targets N(0, 1) for
     regression ones; patterns of one random network of widths ``widths`` (depth = len(widths)) from
-    :func:`relulp.sample_deep_patterns`.
+    :func:`relulp.sample_deep_patterns`. ``lam``: the objective's weight on sum |u| (None: its default;
+    > 0 adds the l1 columns t >= |u|).
     """
     import relulp
     from relulp.objectives import CLASSIFICATION
@@ -29,6 +30,6 @@ def relulp_lp(n: int = 20, d: int = 2, widths: tuple[int, ...] = (8,), objective
     else:
         y = rng.normal(size=n)
     tree = relulp.PatternTree(relulp.sample_deep_patterns(X, list(widths), seed=seed))
-    lp = relulp.build_lp(tree, X, y, objective=objective, formulation=formulation)
+    lp = relulp.build_lp(tree, X, y, objective=objective, formulation=formulation, lam=lam)
     lp.meta.setdefault("name", f"relulp_{objective}_{formulation}_n{n}_d{d}_w{'x'.join(map(str, widths))}_s{seed}")
     return lp

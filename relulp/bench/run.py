@@ -6,8 +6,13 @@ machine info), prints solved counts and shifted geometric means, and draws a per
 How to read the output: docs/benchmarking.md.
 
 Exit codes: 0 done; 2 bad input (a FILE that does not exist, an unknown backend or method, an output file
-that exists without ``--overwrite``, no instance or no installed solver); 130 interrupted (Ctrl-C): the
-runs finished so far are in the JSON/CSV, which are rewritten after every instance.
+that exists without ``--overwrite``, no instance or no installed solver, ``--workers`` > 1 without Dask);
+130 interrupted (Ctrl-C): the runs finished so far are in the JSON/CSV, which are rewritten after every
+instance.
+
+``--workers N`` (N > 1) runs the instances as tasks of a Dask LocalCluster of N worker processes,
+``--scheduler ADDRESS`` on an existing Dask cluster (:mod:`relulp.distributed`); the records are those of
+the serial run, in the same order (timings aside).
 
 Results are never overwritten silently: an explicit ``--json``/``--csv``/``--plot`` path that exists is
 refused unless ``--overwrite``; the default ``bench-<suite>.json`` moves on to ``bench-<suite>-2.json``,
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import functools
 import os
 import platform
 import sys
@@ -28,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from relulp import distributed
 from relulp.solvers import api, backends
 from .report import format_summary, plot_profile, profile, score, summary, write_outputs
 from .suites import SUITE_HELP, SUITES, file_instances, relulp_family, suite
@@ -83,6 +90,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="replace existing --json/--csv/--plot files (default: refuse an explicit path that exists; "
                         "the default name moves on to bench-<suite>-2.json, ...)")
     p.add_argument("--quiet", action="store_true", help="no per-run lines")
+    distributed.add_arguments(p.add_argument_group("distributed runs (Dask; one task per instance)"))
 
 
 def _ints(s: str) -> list[int]:
@@ -182,6 +190,44 @@ def run_one(lp, backend: str, method: str | None, time_limit: float, tolerance: 
     return rec
 
 
+def run_instance(inst, runnable: list[tuple[str, str]], names: list[str], repeats: int, time_limit: float,
+                 tolerance: float | None, echo: str = "") -> tuple[dict[str, Any], list[dict[str, Any]],
+                                                                     list[tuple[str, str]]]:
+    """Build one instance and run every solver on it: ``(instance info, records, lines)``.
+
+    ``lines`` are ``(stream, text)`` pairs ("out" per-run lines, "err" a build failure) for the caller to
+    print; ``echo`` prints them as they happen instead (the serial run): ``"all"``, ``"err"`` (build
+    failures only: ``--quiet``) or ``""`` (none: a Dask task). One task of ``--workers``.
+    """
+    lines: list[tuple[str, str]] = []
+
+    def say(stream: str, text: str) -> None:
+        lines.append((stream, text))
+        if echo == "all" or echo == stream:
+            print(text, file=sys.stderr if stream == "err" else sys.stdout, flush=True)
+
+    try:
+        lp = inst.build()
+    except Exception as e:  # a family point relulp refuses (e.g. too large): record and go on
+        say("err", f"{inst.name}: not built: {type(e).__name__}: {e}")
+        return ({"name": inst.name, "family": inst.family, "params": inst.params,
+                 "error": f"{type(e).__name__}: {e}"}, [], lines)
+    info = {"name": inst.name, "family": inst.family, "params": inst.params,
+            "rows": lp.num_rows, "cols": lp.num_cols, "nnz": lp.nnz}
+    records = []
+    for (b, m), sname in zip(runnable, names):
+        for rep in range(repeats):
+            rec = run_one(lp, b, m, time_limit, tolerance)
+            rec.update(instance=inst.name, family=inst.family, rows=lp.num_rows, cols=lp.num_cols,
+                       nnz=lp.nnz, solver=sname, repeat=rep)
+            records.append(rec)
+            obj = rec.get("objective")
+            say("out", f"{inst.name:<44} {sname:<16} {str(rec.get('status') or 'error'):<24} "
+                       f"obj={'-' if obj is None else f'{obj:.8g}':<14} {rec['total_seconds']:8.3f}s"
+                + (f"  {rec['error']}" if rec.get("error") else ""))
+    return info, records, lines
+
+
 def check_solvers(pairs: list[tuple[str, str | None]]) -> tuple[list[tuple[str, str]], list[str]]:
     """Split ``(backend, method)`` pairs into runnable ones and skipped ones (not installed).
 
@@ -194,6 +240,9 @@ def check_solvers(pairs: list[tuple[str, str | None]]) -> tuple[list[tuple[str, 
             m = engine.check_method(m)
         except (UnknownBackendError, UnknownMethodError) as e:
             raise BenchUsageError(f"--solvers: {e}") from None
+        except SolverError as e:  # "gpu" with no usable GPU backend
+            skipped.append(f"{b}: {e}")
+            continue
         try:
             engine.require_installed()
             if m not in engine.installed_methods():
@@ -259,6 +308,11 @@ def _run(args: argparse.Namespace) -> int:
             raise BenchUsageError(f"--{name.replace('_', '-')} must be positive, got {v}")
     if args.repeats is not None and args.repeats < 1:
         raise BenchUsageError(f"--repeats must be >= 1, got {args.repeats}")
+    workers, scheduler = getattr(args, "workers", 1), getattr(args, "scheduler", None)
+    try:
+        distributed.check(workers, scheduler)
+    except (ValueError, distributed.DistributedUnavailableError) as e:
+        raise BenchUsageError(f"--workers/--scheduler: {e}") from None
     insts, default_solvers, default_tl, default_rep = suite(args.suite)
     time_limit = args.time_limit if args.time_limit is not None else default_tl
     repeats = args.repeats if args.repeats is not None else default_rep
@@ -303,32 +357,31 @@ def _run(args: argparse.Namespace) -> int:
             "complete": False,
             "interrupted": interrupted,
             "wall_seconds": time.perf_counter() - t_start,
+            "workers": workers if not scheduler else None,
+            "scheduler": scheduler or ("LocalCluster" if workers > 1 else None),
         }
         return doc, cells
 
+    serial = not distributed.uses_dask(workers, scheduler)
+    done: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+
+    def finished(i: int, out) -> None:
+        info, recs, lines = out
+        if not serial:  # the serial run printed them as they came
+            for stream, text in lines:
+                if stream == "err" or not args.quiet:
+                    print(text, file=sys.stderr if stream == "err" else sys.stdout, flush=True)
+        done[i] = (info, recs)
+        # instance order, whatever order the tasks finish in: the serial run's records
+        instance_info[:] = [done[k][0] for k in sorted(done)]
+        records[:] = [r for k in sorted(done) for r in done[k][1]]
+        write_outputs(document()[0], json_path, csv_path)  # incremental: a crash keeps what is done
+
     try:
-        for inst in insts:
-            try:
-                lp = inst.build()
-            except Exception as e:  # a family point relulp refuses (e.g. too large): record and go on
-                print(f"{inst.name}: not built: {type(e).__name__}: {e}", file=sys.stderr)
-                instance_info.append({"name": inst.name, "family": inst.family, "params": inst.params,
-                                      "error": f"{type(e).__name__}: {e}"})
-                continue
-            instance_info.append({"name": inst.name, "family": inst.family, "params": inst.params,
-                                  "rows": lp.num_rows, "cols": lp.num_cols, "nnz": lp.nnz})
-            for (b, m), sname in zip(runnable, names):
-                for rep in range(repeats):
-                    rec = run_one(lp, b, m, time_limit, args.tolerance)
-                    rec.update(instance=inst.name, family=inst.family, rows=lp.num_rows, cols=lp.num_cols,
-                               nnz=lp.nnz, solver=sname, repeat=rep)
-                    records.append(rec)
-                    if not args.quiet:
-                        obj = rec.get("objective")
-                        print(f"{inst.name:<44} {sname:<16} {str(rec.get('status') or 'error'):<24} "
-                              f"obj={'-' if obj is None else f'{obj:.8g}':<14} {rec['total_seconds']:8.3f}s"
-                              + (f"  {rec['error']}" if rec.get("error") else ""), flush=True)
-            write_outputs(document()[0], json_path, csv_path)  # incremental: a crash keeps what is done
+        echo = ("err" if args.quiet else "all") if serial else ""  # build failures print even with --quiet
+        task = functools.partial(run_instance, runnable=runnable, names=names, repeats=repeats,
+                                 time_limit=time_limit, tolerance=args.tolerance, echo=echo)
+        distributed.map_tasks(task, insts, workers=workers, scheduler=scheduler, on_result=finished)
     except KeyboardInterrupt:
         doc, _ = document(interrupted=True)
         write_outputs(doc, json_path, csv_path)

@@ -1,4 +1,4 @@
-"""The ``relulp`` command line: ``build``, ``solve``, ``demo``, ``cpal`` and ``bench``.
+"""The ``relulp`` command line: ``build``, ``solve``, ``demo``, ``cpal``, ``bench`` and ``convex``.
 
 Conventions
 -----------
@@ -24,7 +24,7 @@ Conventions
 
 Layout
 ------
-One module per command (:mod:`.build`, :mod:`.solve`, :mod:`.demo`, :mod:`.cpal`, :mod:`.bench`);
+One module per command (:mod:`.build`, :mod:`.solve`, :mod:`.demo`, :mod:`.cpal`, :mod:`.bench`, :mod:`.convex`);
 :mod:`.common` holds the exit codes, error handling (:func:`~.common.run_command`, the Ctrl-C watchdog),
 output helpers and the options and checks several commands share; :mod:`.problem` the LP set-up of
 ``build`` and ``solve``. Metrics are :mod:`relulp.metrics`, the demo's figure :mod:`relulp.plotting`.
@@ -49,6 +49,7 @@ __all__ = ["COMMANDS", "build_parser", "main", "EXIT_OK", "EXIT_ERROR", "EXIT_US
 #: A module that cannot be imported (a missing optional dependency) is left out of the CLI.
 COMMANDS: tuple[str, ...] = (
     "relulp.cli.build", "relulp.cli.solve", "relulp.cli.demo", "relulp.cli.bench", "relulp.cli.cpal",
+    "relulp.cli.convex",
 )
 
 

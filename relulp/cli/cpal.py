@@ -3,10 +3,13 @@
 Registered in :mod:`relulp.cli` like every command (:func:`add_parser`, :func:`run`). Modes:
 
 * default: Algorithm 4 (active learning with ``--budget`` labels over the training set as pool; the
-  training labels are the oracle), optionally with ``--final-solve`` (Algorithm 8);
+  training labels are the oracle), optionally with ``--final-solve`` (Algorithm 8), batch mode
+  (``--batch-size K``) and the volumetric stopping rule (``--stop-radius-ratio R``); ``--dataset FILE.npz``
+  runs it on user-provided features (arrays X, y, optionally X_test, y_test);
 * ``--train``: Algorithm 1 on the whole training set;
 * ``--compare``: accuracy-vs-labels curves of CPAL, uncertainty and random sampling (same LP trainer)
   and scikit-learn's MLPClassifier, over ``--seeds`` seeds, on one or more data sets (comma-separated);
+  ``--workers N`` / ``--scheduler ADDRESS`` run its (seed, strategy) pairs as Dask tasks;
 * ``--track-volume``: per-cut volume ratios with confidence intervals for the centroid, analytic and
   Chebyshev centres (math.md §6), on a small instance.
 
@@ -45,7 +48,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--dataset", default="spiral", metavar="NAME[,NAME...]",
                    help="spiral, quadratic, a scikit-learn set (iris, wine, breast_cancer, digits; 'digits:3v8' is "
                         "class 3 (-1) against class 8 (+1)), or a .csv/.npz path; comma-separated with --compare "
-                        "(default spiral). " + DATASET_FILE_HELP)
+                        "(default spiral). User features (e.g. embeddings): an .npz with arrays X, y (the pool) and "
+                        "optionally X_test, y_test (the test set; without them 20%% of X is held out). "
+                        + DATASET_FILE_HELP)
     g.add_argument("--pca", type=int, default=None, metavar="K",
                    help="project features on the first K principal components of the training set (when d > K)")
     g.add_argument("--layers", type=int, default=2, help="layers as the paper counts them: 2 = one hidden layer")
@@ -68,14 +73,23 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     a.add_argument("--radius", type=float, default=1.0, help="radius R of T^0 (default 1)")
     a.add_argument("--center-tol", type=float, default=1e-12, help="Newton decrement target of the analytic centre")
     a.add_argument("--eps", type=float, default=1e-3, help="regression tube half-width (default 1e-3)")
-    a.add_argument("--batch-size", type=int, default=1, help="--train: violated points cut per centre")
+    a.add_argument("--batch-size", type=int, default=1, metavar="K",
+                   help="active learning: K times the query rule's picks per round at one centre, each pick after "
+                        "the first conditioned on the earlier ones (batch mode; default 1); --train: violated points "
+                        "cut per centre")
+    a.add_argument("--stop-radius-ratio", type=float, default=None, metavar="R",
+                   help="active learning: stop (status volume_shrunk) when the Chebyshev radius of the version space "
+                        "is at most R times the radius of T^0, 0 < R < 1 (docs/cpal.md: choosing R against N)")
     a.add_argument("--max-iter", type=int, default=1000, help="--train: most centres")
     a.add_argument("--prune", action="store_true", help="drop redundant rows after each cut")
     f = p.add_argument_group("final solve (Algorithm 8)")
     f.add_argument("--final-solve", action="store_true", help="solve the LP on the labelled set and predict with its network")
-    f.add_argument("--objective", choices=OBJECTIVES, default=None,
-                   help="final LP objective (default min_l1 for classification, l1 for regression)")
+    f.add_argument("--objective", choices=OBJECTIVES + ("convex",), default=None,
+                   help="final LP objective (default min_l1 for classification, l1 for regression), or convex: the "
+                        "reference's convex program (math.md §10; squared loss, group lasso, Clarabel)")
     f.add_argument("--lam", type=float, default=None, help="lambda of hinge / l1 / eps")
+    f.add_argument("--beta", type=float, default=None,
+                   help="--objective convex: weight of the group lasso (default 1e-5)")
     f.add_argument("--backend", default="highs", help="LP backend (default highs)")
     f.add_argument("--method", default=None, help="backend method (default: the backend's)")
     f.add_argument("--time-limit", type=float, default=None, help="seconds for the final LP")
@@ -86,6 +100,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     c.add_argument("--seeds", type=int, default=3, help="number of seeds (0..S-1; default 3)")
     c.add_argument("--grid", default=None, metavar="L1,L2,...", help="label counts of the curves (default: 8 steps up to --budget)")
     c.add_argument("--strategies", default=",".join(STRATEGIES), help=f"subset of {','.join(STRATEGIES)}")
+    from relulp import distributed
+
+    distributed.add_arguments(c)  # --workers / --scheduler: the (seed, strategy) runs as Dask tasks
     v = p.add_argument_group("Theorem 6.3 check (--track-volume)")
     v.add_argument("--track-volume", action="store_true",
                    help="per-cut volume ratios with confidence intervals for each centre (small N only)")
@@ -106,12 +123,36 @@ def _check_args(args) -> None:
         raise UsageError(f"--max-cuts must be >= 1, got {args.max_cuts}")
     if args.seeds < 1:
         raise UsageError(f"--seeds must be >= 1, got {args.seeds}")
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
+    if args.batch_size != 1 and (args.compare or args.track_volume):
+        raise UsageError("--batch-size applies to active learning and --train (not --compare, --track-volume)")
+    ratio = getattr(args, "stop_radius_ratio", None)
+    if ratio is not None:
+        if not 0.0 < ratio < 1.0:
+            raise UsageError(f"--stop-radius-ratio must be in (0, 1), got {ratio}")
+        if args.train or args.compare or args.track_volume:
+            raise UsageError("--stop-radius-ratio applies to active learning only (not --train, --compare, "
+                             "--track-volume)")
     if args.volume_samples < 10:
         raise UsageError(f"--volume-samples must be >= 10, got {args.volume_samples}")
     if sum(bool(x) for x in (args.train, args.compare, args.track_volume)) > 1:
         raise UsageError("choose at most one of --train, --compare, --track-volume")
     if args.plot and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
         raise UsageError(f"--plot needs a .png, .pdf or .svg file name, got {args.plot!r}")
+    if args.beta is not None and args.objective != "convex":
+        raise UsageError("--beta applies to --objective convex only (use --lam for the LP objectives)")
+    if args.objective == "convex" and args.lam is not None:
+        raise UsageError("--objective convex takes --beta, not --lam")
+    workers, scheduler = getattr(args, "workers", 1), getattr(args, "scheduler", None)
+    if (workers != 1 or scheduler) and not args.compare:
+        raise UsageError("--workers/--scheduler apply to --compare only")
+    from relulp import distributed
+
+    try:
+        distributed.check(workers, scheduler)
+    except (ValueError, distributed.DistributedUnavailableError) as e:
+        raise UsageError(f"--workers/--scheduler: {e}") from None
     check_seed(args.seed)
     check_time_limit(args.time_limit)
     solver_options(args.solver_option)  # KEY=VALUE syntax, before any work
@@ -149,7 +190,8 @@ def _learner(args, ds, n_patterns, **over):
     common = dict(n_patterns=n_patterns, fit_intercept=not args.no_intercept, center=args.center or "analytic",
                   bound=args.bound,
                   radius=args.radius, center_tol=args.center_tol, prune=args.prune, max_cuts=args.max_cuts,
-                  final_solve=args.final_solve, final_objective=args.objective, final_lam=args.lam,
+                  final_solve=args.final_solve, final_objective=args.objective,
+                  final_lam=args.beta if args.objective == "convex" else args.lam,
                   backend=args.backend, method=args.method, time_limit=args.time_limit,
                   solver_options=solver_options(args.solver_option), random_state=args.seed,
                   progress=not (args.no_progress or args.quiet))
@@ -160,7 +202,8 @@ def _learner(args, ds, n_patterns, **over):
         common.update(max_iter=args.max_iter, batch_size=args.batch_size)
     else:
         cls = CPALRegressor if reg else CPALClassifier
-        common.update(budget=args.budget, query=args.query)
+        common.update(budget=args.budget, query=args.query, batch_size=args.batch_size,
+                      stop_radius_ratio=getattr(args, "stop_radius_ratio", None))
     if reg:
         common["eps"] = args.eps
     return cls(**common)
@@ -197,7 +240,8 @@ def _run_single(args, say, ds, n_patterns):
         "command": "cpal", "mode": mode, "algorithm": learner._algorithm, "dataset": ds.name, "task": ds.task,
         "settings": {k: v for k, v in learner.get_params().items() if k not in ("patterns",)},
         "layers": args.layers, "patterns": list(learner.tree_.sizes), "parameters": summ["parameters"],
-        "status": learner.status_, "labels_used": summ["labels_used"], "cuts": summ["cuts"], "rows": summ["rows"],
+        "status": str(learner.status_),  # the FitStatus value
+        "labels_used": summ["labels_used"], "cuts": summ["cuts"], "rows": summ["rows"],
         **final, **{f"center_{k}": v for k, v in centre.items()},
         "final_solve": summ.get("final_solve"), "seconds": seconds, "center_seconds": summ["center_seconds"],
         "queried": list(getattr(learner, "queried_", [])), "cut_points": learner.cuts_,
@@ -205,13 +249,23 @@ def _run_single(args, say, ds, n_patterns):
     }
     if getattr(learner, "message_", ""):
         rec["message"] = learner.message_
+    if getattr(learner, "radius_ratio_", None) is not None:
+        rec["radius_ratio"] = learner.radius_ratio_  # the volumetric rule's latest Chebyshev radius / R
     metric = "rmse" if ds.task == "regression" else "accuracy"
     say(f"patterns   {list(learner.tree_.sizes)} distinct ({args.layers} layers), N = {summ['parameters']:,} parameters")
     say(f"run        {learner._algorithm}: status {learner.status_}, {summ['labels_used']} labels used, "
         f"{summ['cuts']} cuts, {summ['rows']:,} rows, centres {summ['center_seconds']:.2f} s")
+    if not args.train and (args.batch_size > 1 or getattr(learner, "radius_ratio_", None) is not None):
+        extra = [f"batch size {args.batch_size}: {len(learner.history_)} rounds"] if args.batch_size > 1 else []
+        if getattr(learner, "radius_ratio_", None) is not None:
+            rr = learner.radius_ratio_
+            extra.append("Chebyshev radius / R " + (f"{rr:.3g}" if not isinstance(rr, list) else
+                                                    ", ".join(f"{v:.3g}" for v in rr if v is not None)))
+        say("           " + "; ".join(extra))
     say("centre     " + ", ".join(f"{k} {v:.4f}" for k, v in centre.items()))
     for f_ in fl:
-        say(f"final      {learner.final_objective or ('min_l1' if ds.task == 'classification' else 'l1')} LP on "
+        what = "convex program" if learner.final_objective == "convex" else "LP"
+        say(f"final      {learner.final_objective or ('min_l1' if ds.task == 'classification' else 'l1')} {what} on "
             f"{f_.n_labelled} labelled points ({f_.lp_rows:,} x {f_.lp_cols:,}): {f_.status}, {f_.seconds:.2f} s")
     if fl:
         say("after      " + ", ".join(f"{k} {v:.4f}" for k, v in final.items()))
@@ -247,7 +301,8 @@ def _run_compare(args, say, n_patterns) -> dict:
                       n_patterns=n_patterns, strategies=strategies, center=args.center or "analytic",
                       objective=args.objective or "min_l1", lam=args.lam, backend=args.backend, method=args.method,
                       time_limit=args.time_limit, solver_options=solver_options(args.solver_option),
-                      progress=not (args.no_progress or args.quiet))
+                      progress=not (args.no_progress or args.quiet), workers=getattr(args, "workers", 1),
+                      scheduler=getattr(args, "scheduler", None))
         results.append(res)
         width = max(len(s) for s in res["strategies"])
         say(f"{'labels':<{width + 2}}" + "".join(f"{g:>8}" for g in res["grid"]))

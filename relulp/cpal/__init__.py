@@ -30,13 +30,14 @@ from .final import FinalSolve, final_solve
 from .history import History, Step
 from .query import QUERY_RULES, round_plan, select
 from .sklearn_compat import EstimatorNotFittedError, ParameterError
+from .status import FitStatus
 from .training import CuttingPlaneClassifier, CuttingPlaneRegressor
 from .version_space import VersionSpace
 
 __all__ = [
     "BudgetError", "CENTERS", "CPALClassifier", "CPALError", "CPALRegressor", "CenterResult", "CutModel",
     "CuttingPlaneClassifier", "CuttingPlaneRegressor", "EmptyVersionSpaceError", "EmptyVersionSpaceWarning",
-    "EstimatorNotFittedError", "ParameterError",
+    "EstimatorNotFittedError", "FitStatus", "ParameterError",
     "FinalSolve", "FinalSolveWarning", "History", "InvalidParameterError", "NotFittedError", "OracleError",
     "QUERY_RULES", "SingleClassError", "Step", "VersionSpace", "compute_center", "final_solve", "round_plan",
     "sample_tree", "select",

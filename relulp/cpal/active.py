@@ -12,13 +12,15 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import StrOptions
 
-from .base import _COMMON_DOC, _POS_INT, _POS_REAL, _check_choice, _ClassifierOps, _constraints, \
-    _CuttingPlaneBase, _is_int
+from .base import _COMMON_DOC, _POS_INT, _POS_REAL, _check_choice, _check_int, _check_real, _ClassifierOps, \
+    _constraints, _CuttingPlaneBase, _is_int
+from .centers import chebyshev_radius
 from .cuts import CutModel
 from .exceptions import BudgetError, EmptyVersionSpaceError, InvalidParameterError, OracleError
 from .history import History, Step
-from .query import QUERY_RULES, REGRESSION_QUERY_RULES, round_plan, select
-from .sklearn_compat import EstimatorNotFittedError, PoorScoreTags, store_params, validate_data
+from .query import QUERY_RULES, REGRESSION_QUERY_RULES, Diversity, round_plan, select
+from .sklearn_compat import OPEN_UNIT_INTERVAL, EstimatorNotFittedError, PoorScoreTags, store_params, validate_data
+from .status import FitStatus
 
 __all__ = ["CPALClassifier", "CPALRegressor"]
 
@@ -38,6 +40,9 @@ class _KnownLabels:
 # ----------------------------------------------------------------------------------------------------
 class _ActiveMixin:
     _algorithm = "cutting-plane active learning (Algorithm 4)"
+    #: batch mode conditions each round's later picks on the earlier ones (query.py, *Batch mode*); False
+    #: gives the naive top-k batch, kept for the ablation of benchmarks/cpal_batch.py
+    _condition_batches = True
 
     def fit(self, X, y=None, *, oracle=None, eval_set=None):
         """Active learning over the pool X with a label budget (Algorithm 4; Algorithm 6 for regression).
@@ -46,8 +51,11 @@ class _ActiveMixin:
         ``y`` is given, from the known labels ``y[i]``. Each round uses the current centre theta_c and
         the pool predictions F theta_c; the query rule picks unqueried points, each label counts toward
         ``budget`` and a label that theta_c gets wrong cuts the version space. The run stops when the
-        budget is spent, the pool is exhausted, ``max_cuts`` cuts were made, or the version space became
-        empty (then it stops cleanly with what it has and warns). Optionally a final solve (Algorithm 8)
+        budget is spent, the pool is exhausted, ``max_cuts`` cuts were made, the version space became
+        empty (then it stops cleanly with what it has and warns), or, with ``stop_radius_ratio``, its
+        Chebyshev radius shrank below that fraction of T^0's (``VOLUME_SHRUNK``). With ``batch_size=k``
+        each round asks k times the rule's picks at one centre, each pick conditioned on the earlier
+        ones (:mod:`relulp.cpal.query`, *Batch mode*). Optionally a final solve (Algorithm 8)
         trains the LP on the labelled set. ``eval_set=(X_test, y_test)`` records the centre's test score
         in the history. Returns self.
 
@@ -58,6 +66,7 @@ class _ActiveMixin:
         p = self._common_params()
         rules = QUERY_RULES if self._task == "classification" else REGRESSION_QUERY_RULES
         p["query"] = _check_choice(self.query, "query", rules)
+        p.update(self._batch_params())
         if y is not None and oracle is not None:
             raise InvalidParameterError("give the labels y or an oracle, not both")
         if y is None and oracle is None:
@@ -91,6 +100,9 @@ class _ActiveMixin:
         self._spaces = [self._new_space(p, k) for k in range(self._n_spaces)]
         self._f = [None] * self._n_spaces
         self._f_version = [0] * self._n_spaces
+        self._radius = [None] * self._n_spaces  # latest Chebyshev radius / R per space (stop_radius_ratio)
+        self._radius_version = [-1] * self._n_spaces
+        self.radius_ratio_ = None
         self._queried = np.zeros(n, dtype=bool)
         self._round = None
         self._rounds = 0
@@ -99,7 +111,7 @@ class _ActiveMixin:
         self.labels_ = []
         self.cut_points_ = [[] for _ in range(self._n_spaces)]
         self.history_ = History()
-        self.status_ = "running"
+        self.status_ = FitStatus.RUNNING
         self.message_ = ""
         self.n_labels_used_ = 0
         self._run()
@@ -123,12 +135,20 @@ class _ActiveMixin:
             self.budget_ = int(budget)  # the constructor's ``budget`` is left as it was
         if eval_set is not None:
             self._eval = self._check_eval_set(eval_set)
-        if self.status_ != "empty_version_space":
-            self.status_ = "running"
+        self._p.update(self._batch_params())  # set_params(stop_radius_ratio=...) applies to the rest of the run
+        if self.status_ is not FitStatus.EMPTY_VERSION_SPACE:
+            self.status_ = FitStatus.RUNNING
         self._seconds_before = getattr(self, "seconds_", 0.0)
         self._t0 = time.perf_counter()
         self._run()
         return self
+
+    def _batch_params(self) -> dict:
+        """``batch_size`` and ``stop_radius_ratio``, checked (read at ``fit`` and again at ``resume``)."""
+        ratio = _check_real(self.stop_radius_ratio, "stop_radius_ratio", allow_none=True)
+        if ratio is not None and not 0.0 < ratio < 1.0:
+            raise InvalidParameterError(f"stop_radius_ratio must be in (0, 1) or None, got {self.stop_radius_ratio!r}")
+        return {"batch_size": _check_int(self.batch_size, "batch_size"), "stop_radius_ratio": ratio}
 
     # ------------------------------------------------------------------ the loop
     def _ask(self, i: int):
@@ -174,14 +194,43 @@ class _ActiveMixin:
         if res is not None or self._f[k] is None:
             self._f[k] = self._cut_model.predict(vs.theta)
             self._f_version[k] = vs.version
+        info = dict(res.info) if res else {}
+        if self._volume_shrunk(k, info):
+            return False
         step = Step(step=len(self.history_), space=k, center_seconds=res.seconds if res else 0.0,
-                    center_recomputed=res is not None, center_info=res.info if res else {},
+                    center_recomputed=res is not None, center_info=info,
                     labels_used=self.n_labels_used_, cuts=self._n_cuts, rows=vs.rows)
         if self._eval is not None:
             step.test_score = self._metric(self._centre_networks(), *self._eval)
         self.history_.append(step)
-        self._round = {"space": k, "plan": list(round_plan(self._p["query"])), "step": step}
+        rule, bs = self._p["query"], self._p["batch_size"]
+        # batch mode: picks after the first plan are conditioned on the round's earlier picks (query.py)
+        div = Diversity(self._cut_model.F) if bs > 1 and rule != "random" and self._condition_batches else None
+        self._round = {"space": k, "plan": list(round_plan(rule, bs)), "step": step, "unit": len(round_plan(rule)),
+                       "picked": 0, "diversity": div}
         return True
+
+    def _volume_shrunk(self, k: int, info: dict) -> bool:
+        """The volumetric stopping rule: measure space k's Chebyshev radius (once per version of the space)
+        and report whether every space's radius is at most ``stop_radius_ratio`` times R."""
+        ratio = self._p["stop_radius_ratio"]
+        if ratio is None:
+            return False
+        vs = self._spaces[k]
+        R = float(vs.polytope.R)
+        if self._radius_version[k] != vs.version:
+            radius, exact, secs = chebyshev_radius(vs.polytope, vs.theta, ratio * R)
+            self._radius[k] = radius / R
+            self._radius_version[k] = vs.version
+            info.update(radius_ratio=self._radius[k], radius_exact=bool(exact), radius_seconds=secs)
+        self.radius_ratio_ = self._radius[0] if self._n_spaces == 1 else list(self._radius)
+        if all(r is not None and r <= ratio for r in self._radius):
+            self.status_ = FitStatus.VOLUME_SHRUNK
+            shown = ", ".join(f"{r:.3g}" for r in self._radius)
+            self.message_ = (f"the Chebyshev radius of the version space{'s' if self._n_spaces > 1 else ''} is "
+                             f"{shown} times the radius of T^0, at most stop_radius_ratio={ratio:g}")
+            return True
+        return False
 
     def _run(self) -> None:
         from tqdm.auto import tqdm
@@ -190,17 +239,17 @@ class _ActiveMixin:
         bar = tqdm(total=self.budget_, initial=self.n_labels_used_, disable=not self.progress, desc="labels",
                    leave=False)
         try:
-            while self.status_ == "running":
+            while self.status_ is FitStatus.RUNNING:
                 if self.n_labels_used_ >= self.budget_:
-                    self.status_ = "budget_spent"
+                    self.status_ = FitStatus.BUDGET_SPENT
                 elif self._queried.all():
-                    self.status_ = "pool_exhausted"
+                    self.status_ = FitStatus.POOL_EXHAUSTED
                 elif p["max_cuts"] is not None and self._n_cuts >= p["max_cuts"]:
-                    self.status_ = "max_cuts"
-                if self.status_ != "running":
+                    self.status_ = FitStatus.MAX_CUTS
+                if self.status_ is not FitStatus.RUNNING:
                     break
                 if self._round is None:
-                    if not self._start_round():
+                    if not self._start_round():  # empty version space, or the volumetric rule fired
                         break
                 rnd = self._round
                 if not rnd["plan"]:
@@ -208,15 +257,20 @@ class _ActiveMixin:
                     self._rounds += 1
                     continue
                 k = rnd["space"]
-                i = select(rnd["plan"][0], self._f[k], ~self._queried, self._rng)
+                div = rnd["diversity"]
+                rho = div.rho() if div is not None and rnd["picked"] >= rnd["unit"] else None
+                i = select(rnd["plan"][0], self._f[k], ~self._queried, self._rng, rho=rho)
                 label, cls = self._ask(i)  # may raise OracleError: nothing has changed yet
                 rnd["plan"].pop(0)
+                rnd["picked"] += 1
+                if div is not None:
+                    div.add(i)
                 self._commit(i, label, cls, rnd["step"])
                 bar.update(1)
         finally:
             bar.close()
-        if self.status_ in ("running",):  # pragma: no cover - defensive
-            self.status_ = "stopped"
+        if self.status_ is FitStatus.RUNNING:  # pragma: no cover - defensive
+            self.status_ = FitStatus.STOPPED
         idx = np.asarray(self.queried_, dtype=np.int64)
         if self._task == "regression":
             targets = np.asarray(self.labels_, dtype=np.float64)[None, :]
@@ -260,6 +314,23 @@ class _ActiveMixin:
         step.seconds = time.perf_counter() - self._t0 + self._seconds_before
 
 
+#: the batch-mode and stopping parameters both active learners document
+_BATCH_DOC = """    batch_size : int, default 1
+        Batch mode: each round asks ``batch_size`` times the rule's picks (k labels for uncertainty and
+        random, k min/max pairs for confidence) at one centre, then cuts with the real labels; every pick
+        after the first plan is conditioned on the earlier picks of the round, so the picks spread out
+        (the rule and why it yields diversity: :mod:`relulp.cpal.query`, *Batch mode*). One centre per
+        round instead of one per label that cut. 1 is the unbatched learner, exactly.
+    stop_radius_ratio : float in (0, 1), optional
+        Volumetric stopping rule: stop (``status_`` ``VOLUME_SHRUNK``) when the Chebyshev radius of the
+        version space (of every version space, one-vs-rest) is at most this fraction of the radius R of
+        T^0. Measured once per new centre (one LP in the box, one conic program in the ball, skipped while
+        a cheap certified lower bound is above the threshold); ``radius_ratio_`` holds the latest value.
+        A radius of rho R puts a ball of that radius inside T, so (ball T^0) the rule fires at the latest
+        when vol(T) / vol(T^0) falls below rho^N: for a target volume ratio V use rho = V^(1/N)
+        (docs/cpal.md, *Volumetric stopping*).
+"""
+
 _ACTIVE_POOR_SCORE = ("an active learner fits only the `budget` labels it asks for, so with a budget smaller than "
                       "the training set it does not reach scikit-learn's score thresholds, which assume a learner "
                       "that sees every label")
@@ -277,14 +348,17 @@ class CPALClassifier(PoorScoreTags, ClassifierMixin, _ClassifierOps, _ActiveMixi
     classes : sequence, optional
         The classes an oracle can return (default: the classes of ``y``, or {-1, +1} with an oracle).
         More than two classes: one-vs-rest.
-""" + _COMMON_DOC + """
+""" + _BATCH_DOC + _COMMON_DOC + """
     Attributes
     ----------
     queried_, labels_ : the pool indices asked, in order, and their labels
     cuts_ : the cut points in order (per class for one-vs-rest)
     n_labels_used_, n_cuts_, n_rows_ : counts
     history_ : :class:`relulp.cpal.History`, one step per round
-    status_ : "budget_spent", "pool_exhausted", "max_cuts" or "empty_version_space"
+    status_ : :class:`relulp.cpal.FitStatus`: BUDGET_SPENT, POOL_EXHAUSTED, MAX_CUTS, VOLUME_SHRUNK or
+        EMPTY_VERSION_SPACE
+    radius_ratio_ : the latest Chebyshev radius / R of the version space (list per class; None without
+        ``stop_radius_ratio``; while above the threshold it may be the certified lower bound)
     theta_ : the final centre (list per class for one-vs-rest)
     tree_ : the pattern tree; center_networks_ / networks_ / network_ : the recovered networks (before
         / after the final solve)
@@ -300,9 +374,11 @@ class CPALClassifier(PoorScoreTags, ClassifierMixin, _ClassifierOps, _ActiveMixi
         "every class (scikit-learn 1.6 dropped that assertion, and the check passes there)",
     }
     _parameter_constraints = _constraints("classification", budget=[_POS_INT], query=[StrOptions(set(QUERY_RULES))],
-                                          classes=[None, "array-like"])
+                                          classes=[None, "array-like"], batch_size=[_POS_INT],
+                                          stop_radius_ratio=[OPEN_UNIT_INTERVAL, None])
 
-    def __init__(self, *, budget=20, query="confidence", classes=None, n_patterns=1000, patterns=None,
+    def __init__(self, *, budget=20, query="confidence", classes=None, batch_size=1, stop_radius_ratio=None,
+                 n_patterns=1000, patterns=None,
                  fit_intercept=True, center="analytic", bound=None, radius=1.0, center_tol=1e-12,
                  center_options=None, prune=False, prune_options=None, track_volume=False, volume_options=None,
                  max_cuts=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
@@ -320,19 +396,21 @@ class CPALRegressor(PoorScoreTags, RegressorMixin, _ActiveMixin, _CuttingPlaneBa
     ----------
     budget : int, default 20
     query : {"confidence", "uncertainty", "random"}, default "confidence"
-        min f then max f per round, argmin |f| (what the reference's regression loop queries), or
+        min f then max f per round (the pair the reference's regression loop asks), argmin |f|, or
         uniform sampling.
     eps : float, default 1e-3
-""" + _COMMON_DOC
+""" + _BATCH_DOC + _COMMON_DOC
 
     _task = "regression"
     _algorithm = "cutting-plane active learning for regression (Algorithm 6)"
     _poor_score = True
     _poor_score_reason = _ACTIVE_POOR_SCORE
     _parameter_constraints = _constraints("regression", budget=[_POS_INT],
-                                          query=[StrOptions(set(REGRESSION_QUERY_RULES))], eps=[_POS_REAL])
+                                          query=[StrOptions(set(REGRESSION_QUERY_RULES))], eps=[_POS_REAL],
+                                          batch_size=[_POS_INT], stop_radius_ratio=[OPEN_UNIT_INTERVAL, None])
 
-    def __init__(self, *, budget=20, query="confidence", eps=1e-3, n_patterns=1000, patterns=None,
+    def __init__(self, *, budget=20, query="confidence", eps=1e-3, batch_size=1, stop_radius_ratio=None,
+                 n_patterns=1000, patterns=None,
                  fit_intercept=True, center="analytic", bound=None, radius=1.0, center_tol=1e-12,
                  center_options=None, prune=False, prune_options=None, track_volume=False, volume_options=None,
                  max_cuts=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",

@@ -36,6 +36,7 @@ from .exceptions import (
 from .final import default_objective, final_solve, objectives_for
 from .sklearn_compat import POSITIVE_INT, POSITIVE_REAL, SOLVER_PARAM_CONSTRAINTS, RelulpEstimator, \
     check_targets_classification, validate_data
+from .status import FitStatus
 from .version_space import VersionSpace
 
 BOUNDS = ("ball", "box")
@@ -336,7 +337,7 @@ class _CuttingPlaneBase(RelulpEstimator):
                     fs.network.info["task"] = self._task
                     nets[k] = fs.network
                 else:
-                    warnings.warn(f"final solve ({p['final_objective']}) ended with status {fs.status!r}; "
+                    warnings.warn(f"final solve ({p['final_objective']}) ended with status {str(fs.status)!r}; "
                                   "keeping the centre's network", FinalSolveWarning, stacklevel=3)
                 self.final_.append(fs)
             if self._n_spaces == 1:
@@ -349,7 +350,7 @@ class _CuttingPlaneBase(RelulpEstimator):
         self.seconds_ = time.perf_counter() - self._t0 + self._seconds_before
 
     def _mark_empty(self, exc) -> None:
-        self.status_ = "empty_version_space"
+        self.status_ = FitStatus.EMPTY_VERSION_SPACE
         self.message_ = str(exc)
         warnings.warn(f"{type(self).__name__}: {exc}; stopping with what the run has",
                       EmptyVersionSpaceWarning, stacklevel=4)
@@ -402,7 +403,7 @@ class _CuttingPlaneBase(RelulpEstimator):
         """The headline numbers of the run (a JSON-friendly dict)."""
         self._check_fitted()
         out = {
-            "algorithm": self._algorithm, "task": self._task, "status": self.status_,
+            "algorithm": self._algorithm, "task": self._task, "status": str(self.status_),
             "labels_used": int(getattr(self, "n_labels_used_", 0)), "cuts": self.n_cuts_, "rows": self.n_rows_,
             "patterns": list(self.tree_.sizes), "parameters": int(self._cut_model.dim),
             "center": self.center, "bound": self._spaces[0].polytope.bound.value, "center_seconds": self.history_.total_center_seconds

@@ -84,3 +84,48 @@ def compute_center(P, kind: str = "analytic", *, tol: float = 1e-12, seed=None, 
     if not np.isfinite(x).all():
         raise EmptyVersionSpaceError(f"the {kind} centre is not finite")
     return CenterResult(x, time.perf_counter() - t0, kind, info)
+
+
+# ----------------------------------------------------------------------------------------------------
+# the volumetric stopping rule
+# ----------------------------------------------------------------------------------------------------
+def radius_lower_bound(P, x) -> float:
+    """A certified lower bound on the Chebyshev radius of P from a strictly interior point x (no LP).
+
+    The ball around x of radius min(min_i (b_i - a_i x) / ||a_i||, slack of T^0 at x) lies in P. In the
+    ball T^0 with homogeneous rows (P = cone ∩ ball; the classification cuts) the paper's analytic centre
+    sits at ||x|| = R M / (M + 1), next to the sphere, so that bound is tiny; there the cone is used:
+    with s = min_i (-a_i x) / (||a_i|| ||x||) every point c of the ray through x has the ball of radius
+    s ||c|| inside the cone, and ||c|| + s ||c|| = R gives the radius R s / (1 + s).
+    """
+    from relulp.analysis.results import Bound
+
+    x = np.asarray(x, dtype=np.float64)
+    norms = P.row_norms
+    nz = norms > 0
+    row = float(np.min(P.slack(x)[nz] / norms[nz])) if np.any(nz) else np.inf
+    nx = float(np.linalg.norm(x))
+    if P.bound is Bound.BALL and P.homogeneous and nx > 0:
+        s = row / nx
+        return max(0.0, P.R * s / (1.0 + s))
+    return max(0.0, min(row, float(P.bound_slack(x))))
+
+
+def chebyshev_radius(P, x=None, threshold: float | None = None) -> tuple[float, bool, float]:
+    """The Chebyshev radius of P for the stopping rule ``stop_radius_ratio``: ``(radius, exact, seconds)``.
+
+    With an interior point ``x`` and a ``threshold``, the cheap :func:`radius_lower_bound` is tried first:
+    if it exceeds the threshold the rule cannot fire, and the bound is returned (``exact`` False) without
+    the Chebyshev LP (one HiGHS LP in the box; one conic program, Clarabel, in the ball). Otherwise the
+    radius of :meth:`Polytope.chebyshev_center` (cached on the body; free with ``center="chebyshev"``).
+    A body without rows is T^0 itself: radius R.
+    """
+    t0 = time.perf_counter()
+    if P.m == 0:
+        return float(P.R), True, 0.0
+    if x is not None and threshold is not None:
+        lb = radius_lower_bound(P, x)
+        if lb > threshold:
+            return lb, False, time.perf_counter() - t0
+    res = P.chebyshev_center()
+    return max(0.0, float(res.radius)), True, time.perf_counter() - t0

@@ -1,4 +1,7 @@
-"""Accuracy-vs-labels comparisons of query strategies (CPAL against baselines), over several seeds.
+"""Used by ``relulp cpal --compare``: accuracy-vs-labels curves of query strategies (CPAL against baselines).
+
+The curves are averaged over several seeds (:func:`compare`; the CLI's ``--plot`` draws them with
+:func:`relulp.cpal.plots.plot_compare`).
 
 Strategies, all given the same pool, the same labels and, except ``mlp``, the same LP trainer (the final
 solve of Algorithm 8 on the labelled set, :func:`relulp.cpal.final.final_solve`):
@@ -17,6 +20,10 @@ mlp          scikit-learn's MLPClassifier trained on the same random labels (pas
 Each seed changes the pattern sample, the random draws and the MLP's initialisation. The trainer is
 ``min_l1`` (margin >= 1 at least l1 norm) and falls back to ``hinge`` when the labelled LP is infeasible;
 the record counts the fallbacks.
+
+Every (seed, strategy) pair is one self-contained task (:func:`run_task`: it draws its own patterns and
+random order from the seed), so ``workers`` / ``scheduler`` can run them as Dask tasks
+(:mod:`relulp.distributed`) with the serial run's results.
 """
 
 from __future__ import annotations
@@ -92,16 +99,68 @@ def _mlp_accuracy(Xl, yl, Xt, yt, seed: int, mlp_options: dict) -> float:
     return float(clf.score(Xt, yt))
 
 
+def run_task(task: dict) -> dict:
+    """One (seed, strategy) of :func:`compare`: its accuracies (and CPAL's cut counts) along the grid.
+
+    ``task`` holds the pool and test set, ``grid``, ``seed``, ``strategy`` and the settings of
+    :func:`compare`; returns ``{"accuracy": [...], "cuts": [...] or None, "seconds", "fallbacks"}``.
+    """
+    X, y, Xt, yt = task["X"], task["y"], task["Xt"], task["yt"]
+    grid, seed, strategy = task["grid"], task["seed"], task["strategy"]
+    acc = np.full(len(grid), np.nan)
+    cuts = None
+    rng = np.random.default_rng(seed)
+    rand_order = rng.permutation(X.shape[0])
+    tree = sample_tree(X, task["n_patterns"], seed)
+    trainer = _Trainer(tree, X, **task["trainer"])
+    t0 = time.perf_counter()
+    if strategy == "cpal":
+        cuts = np.full(len(grid), np.nan)
+        cp = CPALClassifier(budget=grid[-1], patterns=tree, center=task["center"], random_state=seed)
+        cp.fit(X, y)
+        order = np.asarray(cp.queried_)
+        cut_set = set(cp.cuts_)
+        for g, L in enumerate(grid):
+            idx = order[:L]
+            acc[g] = _accuracy(trainer.fit(idx, y[idx]), Xt, yt)
+            cuts[g] = sum(1 for i in idx if int(i) in cut_set)
+    elif strategy == "random":
+        for g, L in enumerate(grid):
+            idx = rand_order[:L]
+            acc[g] = _accuracy(trainer.fit(idx, y[idx]), Xt, yt)
+    elif strategy == "uncertainty":
+        labelled = list(rand_order[: grid[0]])
+        for g, L in enumerate(grid):
+            if len(labelled) < L:
+                f = np.abs(net.decision_function(X))
+                f[np.asarray(labelled)] = np.inf
+                labelled += list(np.argsort(f, kind="stable")[: L - len(labelled)])
+            idx = np.asarray(labelled)
+            net = trainer.fit(idx, y[idx])
+            acc[g] = _accuracy(net, Xt, yt)
+    elif strategy == "mlp":
+        for g, L in enumerate(grid):
+            idx = rand_order[:L]
+            acc[g] = _mlp_accuracy(X[idx], y[idx], Xt, yt, seed, dict(task["mlp_options"] or {}))
+    else:
+        raise ValueError(f"unknown strategy {strategy!r}")
+    return {"accuracy": acc.tolist(), "cuts": None if cuts is None else cuts.tolist(),
+            "seconds": time.perf_counter() - t0, "fallbacks": trainer.fallbacks}
+
+
 def compare(ds, *, budget: int, grid: list[int] | None = None, seeds=(0, 1, 2), n_patterns=200,
             strategies=STRATEGIES, center: str = "analytic", objective: str = "min_l1", lam=None,
             backend: str = "highs", method: str | None = None, time_limit: float | None = None,
-            solver_options: dict | None = None, mlp_options: dict | None = None, progress: bool = False) -> dict:
+            solver_options: dict | None = None, mlp_options: dict | None = None, progress: bool = False,
+            workers: int = 1, scheduler: str | None = None) -> dict:
     """Accuracy-vs-labels curves of ``strategies`` on a binary data set (labels -1/+1).
 
     Returns a JSON-friendly dict: ``grid``, per strategy the (seeds, grid) accuracies with their mean and
     standard deviation, CPAL's cut counts along the grid, the trainer's fallbacks and the seconds spent.
+    ``workers`` > 1 or ``scheduler`` runs the (seed, strategy) tasks on Dask (:func:`relulp.distributed.map_tasks`);
+    the numbers are those of the serial run (``seconds`` aside).
     """
-    from tqdm.auto import tqdm
+    from relulp import distributed
 
     X, y, Xt, yt = ds.X_train, ds.y_train, ds.X_test, ds.y_test
     if not set(np.unique(y).tolist()) <= {-1.0, 1.0}:
@@ -112,58 +171,27 @@ def compare(ds, *, budget: int, grid: list[int] | None = None, seeds=(0, 1, 2), 
     grid = label_grid(budget) if grid is None else sorted(int(g) for g in grid)
     if grid[-1] > X.shape[0]:
         raise ValueError(f"the largest label count {grid[-1]} exceeds the pool ({X.shape[0]} points)")
+    distributed.check(workers, scheduler)
+    trainer = dict(objective=objective, lam=lam, backend=backend, method=method, time_limit=time_limit,
+                   solver_options=solver_options)
+    # seed-major, strategies in the order of STRATEGIES' use below (the serial run's order)
+    order = [s for s in ("cpal", "random", "uncertainty", "mlp") if s in strategies]
+    tasks = [{"X": X, "y": y, "Xt": Xt, "yt": yt, "grid": grid, "seed": seed, "strategy": s,
+              "n_patterns": n_patterns, "center": center, "trainer": trainer, "mlp_options": mlp_options,
+              "row": r} for r, seed in enumerate(seeds) for s in order]
+    done = distributed.map_tasks(run_task, tasks, workers=workers, scheduler=scheduler, progress=progress,
+                                 desc=f"compare {ds.name}")
     acc = {s: np.full((len(seeds), len(grid)), np.nan) for s in strategies}
     cuts = np.full((len(seeds), len(grid)), np.nan)
     seconds = {s: 0.0 for s in strategies}
     fallbacks = 0
-    bar = tqdm(total=len(seeds) * len(strategies), disable=not progress, desc=f"compare {ds.name}", leave=False)
-    for r, seed in enumerate(seeds):
-        rng = np.random.default_rng(seed)
-        rand_order = rng.permutation(X.shape[0])
-        tree = sample_tree(X, n_patterns, seed)
-        trainer = _Trainer(tree, X, objective=objective, lam=lam, backend=backend, method=method,
-                           time_limit=time_limit, solver_options=solver_options)
-        if "cpal" in strategies:
-            t0 = time.perf_counter()
-            cp = CPALClassifier(budget=grid[-1], patterns=tree, center=center, random_state=seed)
-            cp.fit(X, y)
-            order = np.asarray(cp.queried_)
-            cut_set = set(cp.cuts_)
-            for g, L in enumerate(grid):
-                idx = order[:L]
-                acc["cpal"][r, g] = _accuracy(trainer.fit(idx, y[idx]), Xt, yt)
-                cuts[r, g] = sum(1 for i in idx if int(i) in cut_set)
-            seconds["cpal"] += time.perf_counter() - t0
-            bar.update(1)
-        if "random" in strategies:
-            t0 = time.perf_counter()
-            for g, L in enumerate(grid):
-                idx = rand_order[:L]
-                acc["random"][r, g] = _accuracy(trainer.fit(idx, y[idx]), Xt, yt)
-            seconds["random"] += time.perf_counter() - t0
-            bar.update(1)
-        if "uncertainty" in strategies:
-            t0 = time.perf_counter()
-            labelled = list(rand_order[: grid[0]])
-            for g, L in enumerate(grid):
-                if len(labelled) < L:
-                    f = np.abs(net.decision_function(X))
-                    f[np.asarray(labelled)] = np.inf
-                    labelled += list(np.argsort(f, kind="stable")[: L - len(labelled)])
-                idx = np.asarray(labelled)
-                net = trainer.fit(idx, y[idx])
-                acc["uncertainty"][r, g] = _accuracy(net, Xt, yt)
-            seconds["uncertainty"] += time.perf_counter() - t0
-            bar.update(1)
-        if "mlp" in strategies:
-            t0 = time.perf_counter()
-            for g, L in enumerate(grid):
-                idx = rand_order[:L]
-                acc["mlp"][r, g] = _mlp_accuracy(X[idx], y[idx], Xt, yt, seed, dict(mlp_options or {}))
-            seconds["mlp"] += time.perf_counter() - t0
-            bar.update(1)
-        fallbacks += trainer.fallbacks
-    bar.close()
+    for task, res in zip(tasks, done):
+        r, s = task["row"], task["strategy"]
+        acc[s][r] = res["accuracy"]
+        if res["cuts"] is not None:
+            cuts[r] = res["cuts"]
+        seconds[s] += res["seconds"]
+        fallbacks += res["fallbacks"]
     out = {"dataset": ds.name, "n_pool": int(X.shape[0]), "n_test": int(Xt.shape[0]), "grid": grid,
            "seeds": [int(s) for s in seeds], "n_patterns": n_patterns, "center": center, "trainer": objective,
            "trainer_fallbacks": int(fallbacks), "strategies": {}}

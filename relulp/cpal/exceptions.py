@@ -42,7 +42,8 @@ class OracleError(CPALError, ValueError):
 class EmptyVersionSpaceError(CPALError, RuntimeError):
     """The version space T has no interior point left (math.md §5): no centre exists.
 
-    The learners catch it, stop cleanly with what they have (status ``"empty_version_space"``) and
+    The learners catch it, stop cleanly with what they have (``status_`` is
+    :attr:`FitStatus.EMPTY_VERSION_SPACE <relulp.cpal.FitStatus.EMPTY_VERSION_SPACE>`) and
     warn with :class:`EmptyVersionSpaceWarning`; it propagates only from the low-level helpers.
     """
 

@@ -1,4 +1,6 @@
-"""The empirical check of Theorem 6.3 (math.md §6): how much volume each cut removes, per centre.
+"""Used by ``relulp cpal --track-volume``: the empirical check of Theorem 6.3 (math.md §6).
+
+How much volume each cut removes, per centre.
 
 If a cut's half-space passes through the centre of gravity of T, Grünbaum's theorem bounds the volume it
 keeps by ``1 - (N/(N+1))^N < 1 - 1/e``. A CPAL cut at a point with ``y f(x; theta_c) <= 0`` contains the
@@ -70,7 +72,7 @@ def volume_check(X, y, *, centers=("centroid", "analytic", "chebyshev"), budget:
         out["grunbaum_N"] = float(1.0 - gb[0]) if gb else None
         out["bound"] = clf._spaces[0].polytope.bound.value
         out["centers"][c] = {"margin": _summary(recs, "fit_"), "cut": _summary(recs, ""),
-                             "labels_used": clf.n_labels_used_, "status": clf.status_, "cuts": recs}
+                             "labels_used": clf.n_labels_used_, "status": str(clf.status_), "cuts": recs}
     return out
 
 

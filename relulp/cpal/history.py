@@ -55,6 +55,8 @@ class Step:
     seconds: float = 0.0
 
     def to_record(self) -> dict[str, Any]:
+        """The step as a JSON-ready dict (:func:`relulp.records.jsonable`: enums, e.g. a centre's status in
+        ``center_info``, become their value strings)."""
         return jsonable(asdict(self))
 
 

@@ -1,6 +1,8 @@
-"""Figures of CPAL runs (matplotlib, imported on first use; the Agg backend is selected when no display
-is configured): the run itself, decision boundaries / regression fits, comparison curves and the volume
-shrinkage of Theorem 6.3."""
+"""Used by ``relulp cpal --plot``: figures of a run, of the ``--compare`` curves and of ``--track-volume``.
+
+matplotlib is imported on first use (the Agg backend is selected when no display is configured). The
+figures: the run itself (:func:`plot_run`: decision boundaries / regression fits), the comparison curves
+(:func:`plot_compare`) and the volume shrinkage of Theorem 6.3 (:func:`plot_volume`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Query rules of the active learner (math.md §5, Algorithm 4).
+"""Query rules of the active learner (math.md §5, Algorithm 4), and their batch mode.
 
 A *round* uses one centre theta_c and the pool predictions f = F theta_c (one matrix product). Each rule
 is a plan of picks made in that round, one label each:
@@ -14,13 +14,44 @@ random         uniformly at random among the unqueried points
 
 Ties are broken by the smallest pool index; no point is ever picked twice (the second pick of a
 confidence round excludes the first). Regression (Algorithm 6) uses the same rules on f: ``confidence``
-is min f then max f; ``uncertainty`` is argmin |f|, the rule the reference code's regression loop ends
-up using (its branch on a flag that is always False at that point).
+is min f then max f (what the reference code's regression loop asks, as its classification loop does);
+``uncertainty`` is argmin |f| (the rule of the reference's IMDB sentiment script, for classification).
+
+Batch mode (``batch_size = k``)
+-------------------------------
+A round repeats the plan k times (k labels for ``uncertainty`` and ``random``, k min/max pairs for
+``confidence``), all at the same centre: one centre per round instead of one per label that cut. The
+first plan of a round is the plan above, so ``batch_size=1`` is the unbatched learner exactly. Every
+later pick is *conditioned* on the earlier picks S of the round (:class:`Diversity`):
+
+* The *hypothetical cut* of an earlier pick i is the cut its label will make. Whatever that label, the
+  cut's margin row lies on the hyperplane f_i(theta) = F_i theta = 0, and what the label teaches is the
+  side of that hyperplane theta lies on. Model the version space near theta_c by theta ~ N(theta_c,
+  s^2 I), the isotropic covariance of the uniform distribution on T^0 (ball or box). The predictions
+  f = F theta are then jointly Gaussian with covariance s^2 K, K = F F^T (the pattern network's kernel on
+  the pool: large for points that share activation patterns and directions). After learning f_S, point j
+  keeps the fraction ``rho_j = sqrt(1 - K_jS K_SS^-1 K_Sj / K_jj)`` of its standard deviation (the
+  Gaussian posterior variance does not depend on the values observed, so the rule needs no guess of the
+  unknown labels; a guessed label, e.g. the centre's own prediction, is a coin flip for the uncertain
+  picks and would push the conditional means either way).
+* A pick's key g (smaller is picked first: f for the min pick, -f for the max pick, |f| for uncertainty)
+  becomes ``g / rho_j`` when g > 0 and ``g * rho_j`` when g < 0: it moves towards the unattractive end by
+  the fraction of j that the round's earlier labels already explain. Ties (the first round, where
+  theta_c = 0 and f = 0 everywhere) go to the larger rho_j, then the smaller index.
+
+Why this yields diversity: a point whose hyperplane is (nearly) the same as an earlier pick's, e.g. a
+near-duplicate input with the same activation patterns, has rho_j ~ 0: its cut would halve a version
+space the earlier label already halved along the same direction, and uncertainty never picks it
+(``|f| / rho = inf``). Points whose hyperplanes point in new directions (K_jS ~ 0) keep their keys, so the
+k cuts of a round split the version space along k different directions, close to the centre, as k
+consecutive rounds of the unbatched rule would, without k centres. ``random`` is not conditioned (its
+picks are spread already). Conditioning a pick costs one sparse product F F_i^T; no centre, no LP.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 QUERY_RULES = ("confidence", "uncertainty", "random")
 REGRESSION_QUERY_RULES = ("confidence", "uncertainty", "random")
@@ -28,30 +59,81 @@ REGRESSION_QUERY_RULES = ("confidence", "uncertainty", "random")
 _PLANS = {"confidence": ("min", "max"), "uncertainty": ("absmin",), "random": ("random",)}
 
 
-def round_plan(rule: str) -> tuple[str, ...]:
-    """The picks of one round for a rule (see the module table)."""
-    return _PLANS[rule]
+def round_plan(rule: str, batch_size: int = 1) -> tuple[str, ...]:
+    """The picks of one round for a rule (see the module table), repeated ``batch_size`` times."""
+    return _PLANS[rule] * int(batch_size)
 
 
-def select(pick: str, f: np.ndarray, available: np.ndarray, rng: np.random.Generator | None = None) -> int:
+def _key(pick: str, f: np.ndarray) -> np.ndarray:
+    if pick == "min":
+        return np.asarray(f, dtype=np.float64)
+    if pick == "max":
+        return -np.asarray(f, dtype=np.float64)
+    if pick == "absmin":
+        return np.abs(np.asarray(f, dtype=np.float64))
+    raise ValueError(f"unknown pick {pick!r}")
+
+
+def select(pick: str, f: np.ndarray, available: np.ndarray, rng: np.random.Generator | None = None,
+           rho: np.ndarray | None = None) -> int:
     """One pool index for a pick ("min", "max", "absmin", "random") among the ``available`` points.
 
-    ``available`` is a boolean mask; the result is the smallest index among ties. Raises ValueError when
-    nothing is available.
+    ``available`` is a boolean mask; the result is the smallest index among ties. ``rho`` (batch mode,
+    see the module docstring) conditions the pick on the earlier picks of the round: the key g becomes
+    g / rho (g > 0) or g * rho (g < 0), ties going to the larger rho, then the smaller index; ``random``
+    ignores it. Raises ValueError when nothing is available.
     """
     idx = np.flatnonzero(available)
     if idx.size == 0:
         raise ValueError("no unqueried point is left in the pool")
-    if pick == "min":
-        k = int(np.argmin(f[idx]))
-    elif pick == "max":
-        k = int(np.argmax(f[idx]))
-    elif pick == "absmin":
-        k = int(np.argmin(np.abs(f[idx])))
-    elif pick == "random":
+    if pick == "random":
         if rng is None:
             raise ValueError("the random rule needs a random generator")
-        k = int(rng.integers(idx.size))
-    else:
-        raise ValueError(f"unknown pick {pick!r}")
-    return int(idx[k])
+        return int(idx[int(rng.integers(idx.size))])
+    g = _key(pick, f[idx])
+    if rho is None:
+        return int(idx[int(np.argmin(g))])
+    r = np.asarray(rho, dtype=np.float64)[idx]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gc = np.where(g > 0, g / r, g * r)
+    gc = np.where(np.isnan(gc), np.inf, gc)  # 0 / 0 cannot happen (g > 0); inf * 0 is not a key
+    order = np.lexsort((idx, -r, gc))  # primary gc, then larger rho, then smaller index
+    return int(idx[order[0]])
+
+
+class Diversity:
+    """The conditioning of one round's picks (module docstring, *Batch mode*).
+
+    Keeps the pivoted Cholesky factor of K_SS for the picks S so far (K = F F^T, F the pool predictor),
+    so ``rho`` is ``sqrt(residual_j / K_jj)`` with residual_j = K_jj - K_jS K_SS^-1 K_Sj, updated by one
+    sparse product per pick.
+    """
+
+    def __init__(self, F):
+        self.F = sp.csr_array(F)
+        self.kdiag = np.asarray(self.F.multiply(self.F).sum(axis=1)).ravel()  # K_jj = ||F_j||^2
+        self.residual = self.kdiag.copy()
+        self._cols: list[np.ndarray] = []
+        self.picked: list[int] = []
+
+    def add(self, i: int) -> None:
+        """Condition on the margin row of pool point i (one more pick of the round)."""
+        i = int(i)
+        self.picked.append(i)
+        piv = self.residual[i]
+        if not piv > 1e-12 * max(self.kdiag[i], 1e-300):
+            return  # f_i is already explained by the earlier picks: nothing new to condition on
+        k = np.asarray(self.F @ self.F[[i]].T.toarray()).ravel()
+        for c in self._cols:
+            k -= c * c[i]
+        col = k / np.sqrt(piv)
+        self._cols.append(col)
+        self.residual = np.maximum(self.residual - col * col, 0.0)
+        self.residual[i] = 0.0
+
+    def rho(self) -> np.ndarray:
+        """(n,) the fraction of each point's prediction standard deviation left unexplained (1 for a point
+        with F_j = 0, whose prediction does not depend on theta)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.sqrt(np.clip(self.residual / self.kdiag, 0.0, 1.0))
+        return np.where(self.kdiag > 0, r, 1.0)

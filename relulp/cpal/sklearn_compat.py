@@ -79,6 +79,24 @@ def check_targets_classification(y) -> None:
         raise InputError(str(exc)) from exc
 
 
+def fit_data(estimator, X, y, *, classification: bool, **check_params):
+    """The checks every ``fit(X, y)`` of relulp's full-data estimators starts with: y given, ``validate_data``
+    (sets ``n_features_in_``), and for classification valid labels of at least two classes.
+
+    Returns ``(X, y, classes)`` (classes None for regression). Errors: :class:`DataError` and subclasses.
+    """
+    if y is None:
+        raise DataError(f"{type(estimator).__name__} requires y to be passed, but the target y is None")
+    X, y = validate_data(estimator, X, y, dtype=np.float64, **check_params)
+    if not classification:
+        return X, y, None
+    check_targets_classification(y)
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise DataError(f"classification needs at least two classes; y has one class ({classes.tolist()})")
+    return X, y, classes
+
+
 def check_fitted(estimator, attributes=None) -> None:
     """scikit-learn's :func:`check_is_fitted`, raising :class:`EstimatorNotFittedError`."""
     try:
@@ -175,6 +193,8 @@ def store_params(estimator, params: dict) -> None:
 
 POSITIVE_REAL = Interval(Real, 0, None, closed="neither")
 POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+#: A fraction strictly between 0 and 1 (the active learners' ``stop_radius_ratio``).
+OPEN_UNIT_INTERVAL = Interval(Real, 0, 1, closed="neither")
 #: The solver and resource parameters every relulp estimator takes, with their scikit-learn constraints.
 SOLVER_PARAM_CONSTRAINTS = {
     "backend": [str],

@@ -17,6 +17,7 @@ from .cuts import CutModel
 from .exceptions import EmptyVersionSpaceError, InvalidParameterError
 from .history import History, Step
 from .sklearn_compat import store_params
+from .status import TRAINING_PRECEDENCE, FitStatus
 
 __all__ = ["CuttingPlaneClassifier", "CuttingPlaneRegressor"]
 
@@ -32,15 +33,17 @@ class _TrainerMixin:
 
         For each version space: theta_c = centre(T); the training points that theta_c violates
         (``y f <= 0``, regression ``|f - y| > eps``) are found with one product F theta_c; the
-        ``batch_size`` most violated are cut; repeat until none is violated (status ``converged``), or
+        ``batch_size`` most violated are cut; repeat until none is violated (status ``FitStatus.CONVERGED``), or
         ``max_iter`` centres, ``max_cuts`` cuts or ``max_time`` seconds. Returns self.
 
         The oracle counts a point as violated when its fit row (``y f <= 0``, regression ``|f - y| > eps``)
         OR any of its cone rows fails at theta_c (:meth:`CutModel.cut_violations`, math.md §5): the cone
         rows make the pattern predictor equal the recovered network's forward pass at that point, so
-        ``converged`` means that the network itself fits every training point (accuracy 1.0, or every
-        residual within eps). Status ``stalled``: only points already cut are violated (the centre is
-        outside their rows: an inexact centre, or a point no theta can fit); ``message_`` names them.
+        ``FitStatus.CONVERGED`` means that the network itself fits every training point (accuracy 1.0, or
+        every residual within eps). ``FitStatus.STALLED``: only points already cut are violated (the centre
+        is outside their rows: an inexact centre, or a point no theta can fit); ``message_`` names them.
+        Other stops: ``MAX_CUTS``, ``MAX_ITER``, ``MAX_TIME``, ``EMPTY_VERSION_SPACE``
+        (:class:`relulp.cpal.FitStatus`).
         """
         self._validate_params()
         p = self._common_params()
@@ -64,7 +67,7 @@ class _TrainerMixin:
             T = self._targets(cls_idx)
         self._spaces = [self._new_space(p, k) for k in range(self._n_spaces)]
         self.history_ = History()
-        self.status_ = "running"
+        self.status_ = FitStatus.RUNNING
         self.message_ = ""
         self._n_cuts = 0
         self.cut_points_ = [[] for _ in range(self._n_spaces)]
@@ -81,26 +84,26 @@ class _TrainerMixin:
                 status = None
                 while status is None:
                     if p["max_cuts"] is not None and self._n_cuts >= p["max_cuts"]:
-                        status = "max_cuts"
+                        status = FitStatus.MAX_CUTS
                         break
                     if iters >= p["max_iter"]:
-                        status = "max_iter"
+                        status = FitStatus.MAX_ITER
                         break
                     if p["max_time"] is not None and time.perf_counter() - self._t0 > p["max_time"]:
-                        status = "max_time"
+                        status = FitStatus.MAX_TIME
                         break
                     try:
                         res = vs.center()
                     except EmptyVersionSpaceError as exc:
                         self._mark_empty(exc)
-                        status = "empty_version_space"
+                        status = FitStatus.EMPTY_VERSION_SPACE
                         break
                     iters += 1
                     theta = vs.theta
                     f = self._cut_model.predict(theta)
                     # Algorithm 1's oracle: a point is violated when its fit row OR any of its cone rows
                     # fails at the centre (one sparse product over all cut rows): only then does
-                    # "converged" mean that the recovered network fits every training point
+                    # CONVERGED mean that the recovered network fits every training point
                     viol_all = self._cut_model.cut_violations(theta, yk, task=self._task, eps=p["eps"], f=f)
                     viol = viol_all & ~cut_mask
                     step = Step(step=len(self.history_), space=k, center_seconds=res.seconds if res else 0.0,
@@ -110,7 +113,7 @@ class _TrainerMixin:
                         step.test_score = self._metric(self._centre_networks(), *ev)
                     self.history_.append(step)
                     if not viol_all.any():
-                        status = "converged"
+                        status = FitStatus.CONVERGED
                         break
                     if not viol.any():
                         # only points already cut are violated: the centre lies outside their rows (an
@@ -119,7 +122,7 @@ class _TrainerMixin:
                         bad = np.flatnonzero(viol_all)
                         self.message_ = (f"stalled: the centre violates the cuts of {bad.size} point(s) already "
                                          f"cut (e.g. {bad[:5].tolist()}); the network does not fit them")
-                        status = "stalled"
+                        status = FitStatus.STALLED
                         break
                     cand = np.flatnonzero(viol)
                     key = yk[cand] * f[cand] if self._task == "classification" else -np.abs(f[cand] - yk[cand])
@@ -138,13 +141,12 @@ class _TrainerMixin:
                     step.seconds = time.perf_counter() - self._t0
                     bar.update(batch.size)
                 statuses.append(status)
-                if status == "empty_version_space":
+                if status is FitStatus.EMPTY_VERSION_SPACE:
                     break
         finally:
             bar.close()
-        if self.status_ == "running":
-            order = ["stalled", "max_time", "max_cuts", "max_iter", "converged"]
-            self.status_ = next(s for s in order if s in statuses)
+        if self.status_ is FitStatus.RUNNING:
+            self.status_ = next(s for s in TRAINING_PRECEDENCE if s in statuses)
         self.n_labels_used_ = n
         self.n_iter_ = len(self.history_)
         self._finish(np.arange(n), T, p)

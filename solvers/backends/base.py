@@ -17,12 +17,19 @@ and implements :meth:`Backend.is_installed`, :meth:`Backend.version` and
 already refused a ``time_limit`` the method does not honour and a ``tolerance`` it has no meaning for
 (:meth:`Backend.check_request`). It fills status, message, x, duals, iterations, timings and versions; the
 front end then adds relulp's own residuals and objective.
+
+A backend whose ``capabilities.problem_types`` contains ``"conic"`` also implements
+``solve_conic(prog, method, time_limit, tolerance, options) -> Result`` for a validated
+:class:`solvers.conic.ConicProgram` (x, the conic dual z as ``row_duals``, the slack, or an infeasibility
+certificate); the front end then runs relulp's conic checks (:func:`solvers.api.finish_conic`).
 """
 
 from __future__ import annotations
 
 import abc
+import importlib.util
 import types
+from importlib import metadata
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -32,6 +39,8 @@ from ..result import Result, Status
 
 #: the meanings ``Capabilities.tolerance`` may give a method's ``tolerance``
 TOLERANCE_KINDS = ("absolute", "relative")
+#: the problem types a backend may declare in ``Capabilities.problem_types``
+PROBLEM_TYPES = ("lp", "conic")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,10 @@ class Capabilities:
         Whether an optimal solve returns row duals (every method).
     reduced_costs
         The methods whose optimal solve also returns reduced costs.
+    problem_types
+        ``"lp"`` (solvers.lp.LinearProgram, through ``solve``) and/or ``"conic"``
+        (solvers.conic.ConicProgram, through ``solve_conic``); default ``{"lp"}``. :func:`solvers.solve`
+        refuses a ConicProgram for a backend without ``"conic"`` (:class:`SolverOptionError`).
     """
 
     methods: tuple[str, ...]
@@ -59,9 +72,16 @@ class Capabilities:
     tolerance: Mapping[str, str] = field(default_factory=dict)
     duals: bool = True
     reduced_costs: frozenset[str] = frozenset()
+    #: the problem types the backend solves: ``"lp"`` (solvers.lp.LinearProgram) and/or ``"conic"``
+    #: (solvers.conic.ConicProgram, through :meth:`Backend.solve_conic`)
+    problem_types: frozenset[str] = frozenset({"lp"})
 
     def __post_init__(self) -> None:
         methods = tuple(self.methods)
+        object.__setattr__(self, "problem_types", frozenset(self.problem_types))
+        if not self.problem_types or not set(self.problem_types) <= set(PROBLEM_TYPES):
+            raise ValueError(f"problem_types must be a non-empty subset of {PROBLEM_TYPES}, got "
+                             f"{sorted(self.problem_types)}")
         object.__setattr__(self, "methods", methods)
         object.__setattr__(self, "time_limit", frozenset(self.time_limit))
         object.__setattr__(self, "reduced_costs", frozenset(self.reduced_costs))
@@ -77,6 +97,11 @@ class Capabilities:
             raise ValueError(f"tolerance kinds must be one of {TOLERANCE_KINDS}, got {bad}")
 
 
+def _import_name(package: str) -> str:
+    """The module a pip distribution installs (the few that differ are listed)."""
+    return {"scikit-learn": "sklearn"}.get(package, package.replace("-", "_"))
+
+
 class Backend(abc.ABC):
     """Base class of the backends; :func:`solvers.backends.get` returns (cached) instances."""
 
@@ -88,14 +113,25 @@ class Backend(abc.ABC):
     #: method -> {word: Status}: words whose meaning differs for that method
     method_status_maps: Mapping[str, Mapping[str, Status]] = {}
 
-    # --- what every backend implements -------------------------------------------------------------
-    @abc.abstractmethod
-    def is_installed(self) -> bool:
-        """Whether at least one method can run here."""
+    #: the pip distribution that is the solver (``"highspy"``): the default :meth:`is_installed` and
+    #: :meth:`version` read it; backends whose availability depends on more override both
+    package: str | None = None
 
-    @abc.abstractmethod
+    # --- what every backend implements -------------------------------------------------------------
+    def is_installed(self) -> bool:
+        """Whether at least one method can run here (default: ``package`` is importable)."""
+        if self.package is None:
+            raise NotImplementedError(f"backend {self.name!r} must set `package` or override is_installed")
+        return importlib.util.find_spec(_import_name(self.package)) is not None
+
     def version(self) -> str | None:
-        """The solver's version string, None when not installed."""
+        """The solver's version string, None when not installed (default: ``package``'s metadata)."""
+        if self.package is None:
+            raise NotImplementedError(f"backend {self.name!r} must set `package` or override version")
+        try:
+            return metadata.version(self.package)
+        except metadata.PackageNotFoundError:
+            return None
 
     @abc.abstractmethod
     def solve(
@@ -107,6 +143,19 @@ class Backend(abc.ABC):
         options: dict[str, Any],
     ) -> Result:
         """Run ``method`` on ``lp``; see the module docstring."""
+
+    def solve_conic(
+        self,
+        prog: Any,
+        method: str,
+        time_limit: float | None,
+        tolerance: float | None,
+        options: dict[str, Any],
+    ) -> Result:
+        """Run ``method`` on a validated :class:`solvers.conic.ConicProgram` (backends whose
+        ``capabilities.problem_types`` contain ``"conic"``); fills status, message, x, row_duals (the conic
+        dual z), slack, certificate, iterations, timings. The front end adds relulp's residuals."""
+        raise SolverOptionError(f"backend {self.name!r} does not solve conic programs")
 
     def installed_methods(self) -> tuple[str, ...]:
         """The methods that can run here (default: all of them when :meth:`is_installed`)."""

@@ -1,17 +1,35 @@
-"""cuPDLPx (GPU PDLP, ``pip install cupdlpx`` where CUDA is present): used when importable *and* a CUDA
-device exists; otherwise :meth:`is_installed` is False and :func:`solvers.solve` raises
-:class:`BackendNotInstalledError` naming the install command.
+"""cuPDLPx (GPU PDLP): used when ``import cupdlpx`` works *and* a CUDA device exists; otherwise
+:meth:`is_installed` is False and :func:`solvers.solve` raises :class:`BackendNotInstalledError` naming the
+install command.
 
-Uses cuPDLPx's Python API (python/README.md and python/cupdlpx/model.py of MIT-Lu-Lab/cuPDLPx):
+Install: ``pip install cupdlpx`` downloads a source distribution and **builds it**: that needs the CUDA
+toolkit (nvcc, CUDA 12.4 or newer), CMake >= 3.20, a C compiler and network access (the build fetches PSLP
+and zlib); it then runs only on an NVIDIA GPU. There is no binary wheel.
+
+Written against cupdlpx 0.3.0's Python layer (``cupdlpx/model.py``, ``cupdlpx/PDLP.py``):
 ``cupdlpx.Model(objective_vector, constraint_matrix, constraint_lower_bound, constraint_upper_bound,
-variable_lower_bound, variable_upper_bound, objective_constant)`` (two-sided rows, like LinearProgram; the
-matrix must be a scipy ``spmatrix``), ``model.setParams(...)``, ``model.optimize()`` and the attributes
-``StatusName`` (or the integer ``Status``), ``X``, ``Pi``, ``ObjVal``, ``IterCount``. ``tolerance`` sets ``OptimalityTol`` and
-``FeasibilityTol`` (relative, default 1e-4); ``time_limit`` sets ``TimeLimit`` (cuPDLPx's own default is
-3600 s, reported in ``result.time_limit``). Options are cuPDLPx parameter names or aliases; since its
-``setParam`` accepts any key, names are checked here against its defaults. The sign of ``Pi`` is taken
-as relulp's convention; relulp's dual residual shows if that is wrong. This module cannot be exercised
-without a GPU: here only its not-installed path is tested.
+variable_lower_bound, variable_upper_bound, objective_constant)`` (two-sided rows, like LinearProgram),
+``model.setParams(**params)``, ``model.optimize()`` and the attributes ``Status`` (an **integer** code,
+``OPTIMAL == 0``), ``StatusName`` (the word), ``X``, ``Pi``, ``ObjVal``, ``IterCount``.
+
+* Statuses: :data:`STATUS_CODES` are the constants of ``cupdlpx/PDLP.py`` and :data:`STATUS_MAP` maps
+  their names; tests/test_gpu_backends.py reads both, and the parameter tables below, out of the
+  package's own sources (parsed, never imported) and checks they agree exactly.
+* Options: cuPDLPx's own parameter names (:data:`PARAMS`, its ``get_default_params()`` keys such as
+  ``eps_optimal_relative``, ``l_inf_ruiz_iterations``, ``feasibility_polishing``, ``presolve``) or its
+  aliases (:data:`PARAM_ALIASES`, e.g. ``OptimalityTol``, ``FeasibilityPolishing``, ``IterationLimit``).
+  relulp resolves aliases itself and refuses an unknown name, an alias given with its own key, and a
+  name that clashes with ``tolerance=`` / ``time_limit=`` before the GPU is touched.
+* ``tolerance`` sets ``eps_optimal_relative`` and ``eps_feasible_relative`` (relative, default 1e-4);
+  ``time_limit`` sets ``time_sec_limit`` (reported back in ``result.time_limit``).
+* Duals: ``Pi`` is used as relulp's ``y`` unchanged. cuPDLPx, like HiGHS, reports ``d objective / d
+  (row bound)`` of the minimisation (a binding ``<=`` row has ``Pi <= 0``), which is relulp's convention.
+  relulp does not trust this: its dual residual counts the part of ``y`` whose sign no finite row bound
+  allows, so a flipped ``Pi`` on an LP with binding one-sided rows gives a relative dual residual of about
+  ``max|y| / (1 + max|c|)`` and the solver's OPTIMAL becomes OPTIMAL_INACCURATE (tested on CPU by
+  flipping a known optimum's duals).
+
+Without a GPU only the not-installed path and the tables can be exercised here.
 """
 
 from __future__ import annotations
@@ -24,10 +42,9 @@ from typing import Any
 
 import numpy as np
 
-from ..lp import LinearProgram
-
 from ..errors import BackendFailure
 from ..result import Result, Status
+from ..lp import LinearProgram
 from .base import Backend, Capabilities
 
 DEFAULT_TOLERANCE = 1e-4
@@ -75,6 +92,92 @@ STATUS_CODES: dict[int, str] = {
 }
 
 
+#: cuPDLPx 0.3.0's parameter names: the keys of ``cupdlpx._core.get_default_params()``, which
+#: ``cupdlpx/model.py`` classifies by type (``_BOOL_PARAMS``, ``_INT_PARAMS``, ``_FLOAT_PARAMS``,
+#: ``_STRING_PARAMS``; a key outside them makes its Model raise)
+PARAMS: frozenset[str] = frozenset({
+    # bool
+    "verbose", "has_pock_chambolle_alpha", "bound_objective_rescaling", "feasibility_polishing", "presolve",
+    # int
+    "termination_evaluation_frequency", "iteration_limit", "l_inf_ruiz_iterations", "sv_max_iter",
+    # float
+    "eps_optimal_relative", "eps_feasible_relative", "time_sec_limit", "pock_chambolle_alpha",
+    "artificial_restart_threshold", "sufficient_reduction_for_restart", "necessary_reduction_for_restart",
+    "k_p", "reflection_coefficient", "eps_feas_polish_relative", "sv_tol", "matrix_zero_tol",
+    # str ("l2" or "linf")
+    "optimality_norm",
+})
+
+#: cuPDLPx 0.3.0's aliases (``cupdlpx.PDLP._PARAM_ALIAS``): alias -> parameter name
+PARAM_ALIASES: dict[str, str] = {
+    "TimeLimit": "time_sec_limit",
+    "IterationLimit": "iteration_limit",
+    "OutputFlag": "verbose",
+    "LogToConsole": "verbose",
+    "TermCheckFreq": "termination_evaluation_frequency",
+    "OptimalityTol": "eps_optimal_relative",
+    "FeasibilityTol": "eps_feasible_relative",
+    "RuizIters": "l_inf_ruiz_iterations",
+    "UsePCAlpha": "has_pock_chambolle_alpha",
+    "PCAlpha": "pock_chambolle_alpha",
+    "BoundObjRescaling": "bound_objective_rescaling",
+    "RestartArtificialThresh": "artificial_restart_threshold",
+    "RestartSufficientReduction": "sufficient_reduction_for_restart",
+    "RestartNecessaryReduction": "necessary_reduction_for_restart",
+    "RestartKp": "k_p",
+    "ReflectionCoeff": "reflection_coefficient",
+    "FeasibilityPolishing": "feasibility_polishing",
+    "FeasibilityPolishingTol": "eps_feas_polish_relative",
+    "OptimalityNorm": "optimality_norm",
+    "SVMaxIter": "sv_max_iter",
+    "SVTol": "sv_tol",
+    "Presolve": "presolve",
+    "MatrixZeroTol": "matrix_zero_tol",
+}
+
+#: the parameters relulp sets from its own arguments
+_TOLERANCE_KEYS = ("eps_optimal_relative", "eps_feasible_relative")
+_TIME_KEY = "time_sec_limit"
+
+
+def model_params(tolerance: float | None, time_limit: float | None, options: dict[str, Any],
+                 params: frozenset[str] | set[str] = PARAMS,
+                 aliases: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``setParams`` keywords of one solve, by cuPDLPx's own parameter names.
+
+    ``options`` may use parameter names or aliases; ``tolerance`` fills both relative tolerances
+    (default :data:`DEFAULT_TOLERANCE`) and ``time_limit`` the time limit. Raises
+    :class:`SolverOptionError` for an unknown name, a parameter given twice (an alias and its name), and a
+    tolerance or time-limit parameter given together with ``tolerance=`` / ``time_limit=``.
+    """
+    from ..errors import SolverOptionError
+
+    aliases = PARAM_ALIASES if aliases is None else aliases
+    resolved: dict[str, Any] = {}
+    given: dict[str, str] = {}
+    for name, value in options.items():
+        key = aliases.get(name, name)
+        if key not in params:
+            raise SolverOptionError(
+                f"backend 'cupdlpx' does not accept option {name!r}; cuPDLPx parameters: {sorted(params)}; "
+                f"aliases: {sorted(aliases)}")
+        if key in resolved:
+            raise SolverOptionError(f"cuPDLPx parameter {key!r} given twice ({given[key]!r} and {name!r})")
+        resolved[key] = value
+        given[key] = name
+    if tolerance is not None and set(_TOLERANCE_KEYS) & set(resolved):
+        raise SolverOptionError("give either tolerance= or OptimalityTol/FeasibilityTol "
+                                "(eps_optimal_relative/eps_feasible_relative), not both")
+    if time_limit is not None and _TIME_KEY in resolved:
+        raise SolverOptionError("give either time_limit= or TimeLimit (time_sec_limit), not both")
+    tol = DEFAULT_TOLERANCE if tolerance is None else float(tolerance)
+    out: dict[str, Any] = {key: tol for key in _TOLERANCE_KEYS}
+    if time_limit is not None:
+        out[_TIME_KEY] = float(time_limit)
+    out.update(resolved)
+    return out
+
+
 def status_word(model) -> str:
     """cuPDLPx's status word: ``model.StatusName``, else the name of the integer ``model.Status``.
 
@@ -97,13 +200,14 @@ def status_word(model) -> str:
 class CupdlpxBackend(Backend):
     name = "cupdlpx"
     install_hint = (
-        "pip install cupdlpx  (builds from source: needs the CUDA toolkit and an NVIDIA GPU)"
+        "pip install cupdlpx  (no binary wheel: it builds from source and needs the CUDA toolkit (nvcc, "
+        "CUDA >= 12.4), CMake >= 3.20 and network access, and runs only on an NVIDIA GPU)"
     )
     capabilities = Capabilities(
         methods=("pdhg",),
         default_method="pdhg",
         time_limit=frozenset({"pdhg"}),
-        tolerance={"pdhg": "relative"},  # OptimalityTol and FeasibilityTol
+        tolerance={"pdhg": "relative"},  # eps_optimal_relative and eps_feasible_relative
         duals=True,
         reduced_costs=frozenset(),
     )
@@ -111,6 +215,14 @@ class CupdlpxBackend(Backend):
 
     def is_installed(self) -> bool:
         return importlib.util.find_spec("cupdlpx") is not None and _cuda_device_present()
+
+    def gpu_unusable_reason(self) -> str:
+        """Why cuPDLPx cannot run here ('' when it can): for ``backend="gpu"``."""
+        if importlib.util.find_spec("cupdlpx") is None:
+            return "cupdlpx is not installed"
+        if not _cuda_device_present():
+            return "no NVIDIA GPU (nvidia-smi lists none)"
+        return ""
 
     def version(self) -> str | None:
         try:
@@ -121,41 +233,33 @@ class CupdlpxBackend(Backend):
     def solve(self, lp: LinearProgram, method: str, time_limit: float | None, tolerance: float | None,
               options: dict[str, Any]) -> Result:
         import cupdlpx
-        import scipy.sparse as sp
         from cupdlpx import PDLP
         from cupdlpx._core import get_default_params
 
-        from ..errors import SolverOptionError
-
-        # cuPDLPx's setParam stores any key without checking it: check names here
-        accepted = set(get_default_params()) | set(getattr(PDLP, "_PARAM_ALIAS", {}))
-        self.reject_options(options, accepted, method)
+        # the installed package's names too, should a later release add some
+        params = model_params(tolerance, time_limit, options, PARAMS | set(get_default_params()),
+                              {**PARAM_ALIASES, **getattr(PDLP, "_PARAM_ALIAS", {})})
         t0 = time.perf_counter()
         model = cupdlpx.Model(
             objective_vector=lp.c,
-            constraint_matrix=sp.csr_matrix(lp.A),  # cuPDLPx accepts spmatrix, not sparray
+            constraint_matrix=lp.A.tocsr(),
             constraint_lower_bound=lp.row_lower,
             constraint_upper_bound=lp.row_upper,
             variable_lower_bound=lp.col_lower,
             variable_upper_bound=lp.col_upper,
             objective_constant=lp.objective_constant,
         )
-        tol = DEFAULT_TOLERANCE if tolerance is None else float(tolerance)
-        params: dict[str, Any] = {"OptimalityTol": tol, "FeasibilityTol": tol}
-        if time_limit is not None:
-            params["TimeLimit"] = float(time_limit)
-        if tolerance is not None and {"OptimalityTol", "FeasibilityTol"} & set(options):
-            raise SolverOptionError("give either tolerance= or OptimalityTol/FeasibilityTol, not both")
-        params.update(options)
         model.setParams(**params)
         t1 = time.perf_counter()
         model.optimize()
         t2 = time.perf_counter()
         word = status_word(model)
         x, y = model.X, model.Pi
+        opt_tol, feas_tol = float(params["eps_optimal_relative"]), float(params["eps_feasible_relative"])
+        tol = max(opt_tol, feas_tol)  # what relulp's verification scales with
         return Result(
             status=self.map_status(word, method),
-            message=f"cuPDLPx: {word} (relative tolerances {tol:g})",
+            message=f"cuPDLPx: {word} (relative tolerances {opt_tol:g} optimality, {feas_tol:g} feasibility)",
             x=None if x is None else np.asarray(x, dtype=np.float64),
             row_duals=None if y is None else np.asarray(y, dtype=np.float64),
             solver_objective=model.ObjVal,

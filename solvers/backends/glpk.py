@@ -35,6 +35,7 @@ import numpy as np
 from ..lp import LinearProgram
 
 from ..errors import BackendFailure, BackendNotInstalledError, SolverOptionError
+from ..highs_adapter import certify_infeasible
 from ..result import Result, Status
 from .base import Backend, Capabilities
 
@@ -130,35 +131,12 @@ class GlpkBackend(Backend):
         if method not in self.installed_methods():
             hint = "pip install swiglpk" if method != "glpsol" else "apt-get install glpk-utils"
             raise BackendNotInstalledError(f"glpk method {method!r} is not installed: {hint}")
-        if method == "glpsol":
-            result = _solve_glpsol(self, lp, time_limit, tolerance, options)
-        else:
-            result = _solve_swiglpk(self, lp, method, time_limit, tolerance, options)
+        if method == "glpsol":  # the Pyomo backend certifies an "infeasible" itself
+            return _solve_glpsol(self, lp, time_limit, tolerance, options)
+        result = _solve_swiglpk(self, lp, method, time_limit, tolerance, options)
         if result.status is Status.INFEASIBLE:
-            _check_infeasible(lp, result)
+            certify_infeasible(lp, result, "GLPK")
         return result
-
-
-def _check_infeasible(lp: LinearProgram, result: Result) -> None:
-    """GLPK gives no infeasibility certificate: HiGHS's dual simplex re-solves the LP for a Farkas ray
-    (solvers.residuals.farkas_separation > 0), else GLPK's "infeasible" becomes NUMERICAL_ERROR. In place."""
-    from ..highs_adapter import new_highs, pass_lp, run
-    from ..residuals import farkas_separation
-
-    h = new_highs()
-    h.setOptionValue("solver", "simplex")
-    h.setOptionValue("presolve", "off")
-    pass_lp(h, lp)
-    run(h)
-    word = h.modelStatusToString(h.getModelStatus())
-    _, has_ray, ray = h.getDualRay()
-    sep = farkas_separation(lp, np.asarray(ray)) if has_ray else None
-    if word == "Infeasible" and sep is not None and sep > 0:
-        result.message += f" (certified by a Farkas ray from HiGHS's dual simplex: separation {sep:.2g})"
-        return
-    result.status = Status.NUMERICAL_ERROR
-    result.message += (f" [relulp: GLPK said infeasible, but no Farkas ray certifies it (HiGHS's dual simplex: "
-                       f"{word})]")
 
 
 def _solve_glpsol(backend: GlpkBackend, lp, time_limit, tolerance, options) -> Result:

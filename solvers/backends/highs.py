@@ -15,9 +15,7 @@ Statuses are read as HiGHS's own words (:data:`STATUS_MAP`).
 
 from __future__ import annotations
 
-import importlib.util
 import time
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -76,16 +74,8 @@ class HighsBackend(Backend):
         duals=True,
         reduced_costs=frozenset({"ipm", "simplex", "pdlp"}),
     )
+    package = "highspy"
     status_map = STATUS_MAP
-
-    def is_installed(self) -> bool:
-        return importlib.util.find_spec("highspy") is not None
-
-    def version(self) -> str | None:
-        try:
-            return metadata.version("highspy")
-        except metadata.PackageNotFoundError:
-            return None
 
     def solve(
         self,

@@ -23,6 +23,7 @@ import numpy as np
 from ..lp import LinearProgram
 
 from ..errors import BackendFailure, SolverOptionError
+from ..highs_adapter import certify_infeasible
 from ..result import Result, Status
 from .base import Backend, Capabilities
 
@@ -228,7 +229,7 @@ class PyomoBackend(Backend):
         text = str(res.solver.message or "")
         if text and text != "<undefined>":
             msg += f" ({text})"
-        return Result(
+        result = Result(
             status=status,
             message=msg,
             x=x,
@@ -244,6 +245,9 @@ class PyomoBackend(Backend):
             solve_seconds=t2 - t1,
             iterations=None,
         )
+        if result.status is Status.INFEASIBLE:  # no Pyomo plugin hands over a Farkas ray: check the claim
+            certify_infeasible(lp, result, f"Pyomo {self.solver}")
+        return result
 
 
 def _read_log(path: str | None) -> str:
