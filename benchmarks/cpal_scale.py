@@ -3,6 +3,7 @@
     python benchmarks/cpal_scale.py final  [--layers 3] [--variants ...] [--repeat 1] [--json F]
     python benchmarks/cpal_scale.py centre [--d 200] [--patterns 500] [--cuts 50] [--points 300] [--json F]
     python benchmarks/cpal_scale.py grid   [--json F] [--plot docs/img/cpal_scale.png]
+    python benchmarks/cpal_scale.py grid --full --budget 100 --timeout 600 [--json F] [--plot F]
 
 ``final``: the paper's spiral reproduction (docs/cpal.md: 2 layers, 1000 sampled directions -> 623 patterns,
 60 labels; 3 layers, 50,100 directions -> 34 x 57 patterns, 50 labels; seed 0), the active-learning loop
@@ -24,6 +25,9 @@ CPAL loop's rule, then the centre of that version space timed (and profiled with
 ``grid``: per-centre time against pool size, P, d and depth on a small grid (each a short CPAL run, 40 labels,
 uncertainty queries (they cut more often than the paper's confidence rule), on synthetic data: Gaussian points,
 labels from a random two-layer teacher), with the centres' share, the pool predictor's and the rest.
+``--full`` is the issue's grid: pool 10^2..10^5, P 100..5,000, d 2..256 (+ intercept), depth 2..4, each point in
+its own process (its peak memory, ``ru_maxrss``, is recorded) and stopped after ``--timeout`` seconds (the
+question "what completes 100 labels within 10 minutes" is answered by the points that finished).
 
 The machine of the measurements in docs/cpal_scaling.md had 2 cores shared with other jobs: timings are
 noisy (compare variants only within one run).
@@ -200,12 +204,23 @@ def grid_point(n: int, d0: int, patterns, budget: int, seed: int = 0, query: str
 
     X, y = _teacher_data(n, d0, seed)
     tree = sample_tree(X, patterns, seed=seed)
-    t = time.perf_counter()
-    CutModel(tree, X).F  # the pool predictor alone (the learner builds the same one)
-    t_F = time.perf_counter() - t
-    t = time.perf_counter()
-    clf = CPALClassifier(budget=budget, patterns=tree, random_state=seed, query=query, progress=False).fit(X, y)
-    total = time.perf_counter() - t
+    spent = []  # the learner's own build of the pool predictor F, timed (not built twice: n = 10^5 is minutes)
+    build = CutModel._build_F
+
+    def timed_build(self):
+        t = time.perf_counter()
+        F = build(self)
+        spent.append(time.perf_counter() - t)
+        return F
+
+    CutModel._build_F = timed_build
+    try:
+        t = time.perf_counter()
+        clf = CPALClassifier(budget=budget, patterns=tree, random_state=seed, query=query, progress=False).fit(X, y)
+        total = time.perf_counter() - t
+    finally:
+        CutModel._build_F = build
+    t_F = float(sum(spent))
     centres = [s.center_seconds for s in clf.history_ if s.center_seconds > 0]
     c_sum = float(clf.history_.total_center_seconds)
     rec = {"n": n, "d": d0 + 1, "patterns": list(tree.sizes), "depth": len(tree.sizes) + 1,
@@ -225,6 +240,48 @@ GRID = {
     "d": [dict(n=1000, d0=d0, patterns=100) for d0 in (2, 8, 32, 64)],
     "depth": [dict(n=1000, d0=20, patterns=p) for p in (100, (12, 12), (5, 5, 5))],
 }
+#: the issue's grid (``--full``): each axis in increasing cost, so the first point that times out ends the axis
+FULL_GRID = {
+    "pool": [dict(n=n, d0=20, patterns=100) for n in (100, 1000, 10000, 100000)],
+    "patterns": [dict(n=1000, d0=20, patterns=p) for p in (100, 300, 1000, 3000, 5000)],
+    "d": [dict(n=1000, d0=d0, patterns=100) for d0 in (2, 8, 32, 64, 128, 256)],
+    "depth": [dict(n=1000, d0=20, patterns=p) for p in (100, (12, 12), (30, 30), (5, 5, 5), (8, 8, 8))],
+}
+
+
+def grid_point_isolated(kw: dict, budget: int, query: str, timeout: float) -> dict:
+    """:func:`grid_point` in a child process: its record plus the child's peak memory (MiB), or a record
+    saying it did not finish within ``timeout`` seconds."""
+    import subprocess
+
+    spec = json.dumps(dict(kw, budget=budget, query=query))
+    t = time.perf_counter()
+    try:
+        out = subprocess.run([sys.executable, __file__, "point", spec], capture_output=True, text=True,
+                             timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pat = kw["patterns"]
+        return {"n": kw["n"], "d": kw["d0"] + 1, "patterns": list(pat) if isinstance(pat, (tuple, list)) else [pat],
+                "depth": (len(pat) if isinstance(pat, (tuple, list)) else 1) + 1, "finished": False,
+                "total_seconds": time.perf_counter() - t, "timeout": timeout}
+    if out.returncode != 0:
+        raise RuntimeError(f"grid point {spec} failed:\n{out.stderr[-2000:]}")
+    rec = json.loads(out.stdout.strip().splitlines()[-1])
+    rec["finished"] = True
+    return rec
+
+
+def cmd_point(args) -> dict:
+    """One grid point (used by :func:`grid_point_isolated`): prints its record with the peak memory."""
+    import resource
+
+    kw = json.loads(args.spec)
+    if isinstance(kw["patterns"], list):
+        kw["patterns"] = tuple(kw["patterns"])
+    rec = grid_point(**kw)
+    rec["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(json.dumps(rec, default=float))
+    return rec
 
 
 def cmd_grid(args) -> dict:
@@ -234,16 +291,31 @@ def cmd_grid(args) -> dict:
         if args.plot:
             plot_grid(out, args.plot)
         return out
-    out = {"budget": args.budget, "axes": {}}
+    out = {"budget": args.budget, "axes": {}, "full": bool(args.full), "timeout": args.timeout}
+    grid = FULL_GRID if args.full else GRID
     for axis in args.axes:
         rows = []
-        for kw in GRID[axis]:
-            rec = grid_point(budget=args.budget, query=args.query, **kw)
+        for kw in grid[axis]:
+            if args.full:
+                rec = grid_point_isolated(kw, args.budget, args.query, args.timeout)
+            else:
+                rec = grid_point(budget=args.budget, query=args.query, **kw)
             rows.append(rec)
+            if not rec.get("finished", True):
+                print(f"{axis:8s} n {rec['n']:6d} d {rec['d']:3d} P {str(rec['patterns']):12s} did not finish "
+                      f"{args.budget} labels in {args.timeout:.0f} s", flush=True)
+                if args.json:  # keep what was measured so far
+                    with open(args.json, "w") as fh:
+                        json.dump(dict(out, axes=dict(out["axes"], **{axis: rows})), fh, indent=1, default=float)
+                break  # the axis grows in cost: the larger points would not finish either
             print(f"{axis:8s} n {rec['n']:6d} d {rec['d']:3d} P {str(rec['patterns']):12s} N {rec['N']:7d} "
                   f"cuts {rec['cuts']:3d} rows {rec['rows']:7d} total {rec['total_seconds']:7.2f} s centres "
                   f"{rec['centre_seconds']:6.2f} s ({rec['centres']}, last {rec['per_centre_last']:.3f} s) F "
-                  f"{rec['pool_predictor_seconds']:6.2f} s -> {rec['dominant']}", flush=True)
+                  f"{rec['pool_predictor_seconds']:6.2f} s -> {rec['dominant']}"
+                  + (f", peak {rec['peak_mib']:.0f} MiB" if "peak_mib" in rec else ""), flush=True)
+            if args.json:
+                with open(args.json, "w") as fh:
+                    json.dump(dict(out, axes=dict(out["axes"], **{axis: rows})), fh, indent=1, default=float)
         out["axes"][axis] = rows
     if args.plot:
         plot_grid(out, args.plot)
@@ -261,9 +333,14 @@ def plot_grid(out, path: str) -> None:
     fig, axs = plt.subplots(1, len(axes_), figsize=(3.4 * len(axes_), 3.3))
     axs = np.atleast_1d(axs)
     for ax, axis in zip(axs, axes_):
-        rows = out["axes"][axis]
-        xs = {"pool": [r["n"] for r in rows], "patterns": [r["patterns"][0] for r in rows],
-              "d": [r["d"] for r in rows], "depth": [r["depth"] for r in rows]}[axis]
+        rows = [r for r in out["axes"][axis] if r.get("finished", True)]
+        if axis == "depth":  # several points per depth: one slot each, labelled by layers and patterns
+            xs = list(range(len(rows)))
+            names = [f"{r['depth']}L\n" + "x".join(str(p) for p in r["patterns"]) for r in rows]
+        else:
+            xs = {"pool": [r["n"] for r in rows], "patterns": [r["patterns"][0] for r in rows],
+                  "d": [r["d"] for r in rows]}[axis]
+            names = [str(v) for v in xs]
         ax.plot(xs, [r["per_centre_last"] for r in rows], "o-", label="last centre")
         ax.plot(xs, [r["per_centre_mean"] for r in rows], "s--", label="mean centre")
         ax.plot(xs, [r["pool_predictor_seconds"] for r in rows], "^:", label="pool predictor F")
@@ -271,11 +348,11 @@ def plot_grid(out, path: str) -> None:
         if axis in ("pool", "patterns", "d"):
             ax.set_xscale("log")
         ax.set_xticks(xs)
-        ax.set_xticklabels([str(v) for v in xs])
+        ax.set_xticklabels(names, fontsize=7)
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_yscale("log")
         ax.set_xlabel({"pool": "pool size n", "patterns": "patterns P", "d": "input dimension d",
-                       "depth": "layers"}[axis])
+                       "depth": "layers, patterns per hidden layer"}[axis])
         ax.set_ylabel("seconds")
         ax.grid(alpha=0.3)
     axs[0].legend(fontsize=7)
@@ -306,9 +383,13 @@ def main(argv=None) -> int:
     g.add_argument("--plot")
     g.add_argument("--json")
     g.add_argument("--from-json", help="re-plot a saved --json instead of running")
+    g.add_argument("--full", action="store_true", help="the issue's grid, each point in its own process")
+    g.add_argument("--timeout", type=float, default=600.0, help="--full: seconds allowed per point (default 600)")
+    pt = sub.add_parser("point", help=argparse.SUPPRESS)
+    pt.add_argument("spec")
     args = ap.parse_args(argv)
-    res = {"final": cmd_final, "centre": cmd_centre, "grid": cmd_grid}[args.cmd](args)
-    if getattr(args, "json", None):
+    res = {"final": cmd_final, "centre": cmd_centre, "grid": cmd_grid, "point": cmd_point}[args.cmd](args)
+    if getattr(args, "json", None) and args.cmd != "grid":
         with open(args.json, "w") as fh:
             json.dump(res, fh, indent=1, default=float)
     return 0

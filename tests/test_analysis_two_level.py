@@ -108,3 +108,32 @@ def test_coarse_blocks_must_be_unions_of_fine_blocks():
     bad = BlockStructure(bs.starts, bs.row_block, bs.coarse_starts, np.zeros(12, dtype=np.int64))
     with pytest.raises(DataError, match="row_coarse"):
         Polytope(A, np.ones(12), blocks=bad)
+
+
+@pytest.mark.parametrize("spread", ["even", "uneven"])
+def test_block_gram_is_the_weighted_gram_of_each_blocks_rows(spread):
+    """Both ways of forming the blocks (padded batched product; sparse operator when the rows are spread
+    so unevenly that padding would cost more) give sum_i w_i l_i l_i^T of each block's local rows."""
+    from relulp.analysis.blocks import BlockStructure
+
+    rng = np.random.default_rng(0)
+    K, d = 9, 4
+    N = K * d
+    counts = rng.integers(1, 4, K) if spread == "even" else np.r_[40, np.ones(K - 1, dtype=int)]
+    rows = []
+    for k, c in enumerate(counts):
+        for _ in range(c):
+            r = np.zeros(N)
+            r[k * d:(k + 1) * d] = rng.standard_normal(d)
+            rows.append(r)
+    rows.append(rng.standard_normal(N))  # a coupling row (spans blocks): not part of any block
+    A = sp.csr_array(np.array(rows))
+    lay = BlockLayout(A, BlockStructure.detect(A, d))
+    assert (lay._Lp is not None) == (spread == "even")
+    w = rng.random(lay.loc_rows.size) + 0.1
+    G = lay.block_gram(w)
+    Ad = A.toarray()
+    for k in range(K):
+        sel = lay.loc_rows[lay.loc_blk == k]
+        blk = Ad[sel][:, k * d:(k + 1) * d]
+        np.testing.assert_allclose(G[k], blk.T @ (w[lay.loc_blk == k][:, None] * blk), rtol=1e-12, atol=1e-12)

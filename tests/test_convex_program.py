@@ -364,7 +364,8 @@ def test_cpal_convex_final_solve_reaches_the_reference_accuracy_on_the_spiral():
     assert clf.tree_.sizes == (623,) and clf.n_labels_used_ == 60
     fs = clf.final_
     assert isinstance(fs, FinalSolve) and fs.status is solvers.Status.OPTIMAL and fs.success
-    assert fs.info["backend"] == "clarabel" and "backend_note" in fs.info  # the learners' default is highs
+    # the learners' default backend "auto" is Clarabel for the convex program: no substitution to report
+    assert fs.info["backend"] == "clarabel" and "backend_note" not in fs.info
     assert fs.info["normalization"] == 80 and fs.info["beta"] == 1e-5  # n_train, not |S| = 60
     rec = fs.to_record()
     assert rec["status"] == "optimal" and json.dumps(rec)
@@ -396,6 +397,8 @@ def test_final_solve_convex_options():
     b = final_solve(tree, X, y[idx], idx, objective="convex", lam=1e-3, normalization=20, backend="clarabel")
     assert a.status is solvers.Status.OPTIMAL and a.objective == pytest.approx(b.objective, rel=1e-9)
     assert "backend_note" not in b.info and a.info["normalization"] == 20
+    c = final_solve(tree, X, y[idx], idx, objective="convex", beta=1e-3, backend="highs")  # LPs only
+    assert c.info["backend"] == "clarabel" and "backend_note" in c.info and c.objective == pytest.approx(a.objective)
     # the program on the labelled rows, divided by the pool size
     direct = build_convex_program(tree.patterns[0][idx], X[idx], y[idx], beta=1e-3, normalization=20)
     assert solve_convex(direct).objective == pytest.approx(a.objective, rel=1e-6)

@@ -67,6 +67,19 @@ def test_compare_writes_curves_and_a_figure(tmp_path):
         assert res["strategies"]["cpal"]["cuts_mean"][-1] >= 1
 
 
+def test_compare_with_version_space_rules_and_downstream_networks(tmp_path, capsys):
+    rc, rec = _run(tmp_path, "--compare", "--dataset", "spiral", "--patterns", "10", "--seeds", "2", "--grid", "4,8",
+                   "--budget", "8", "--strategies", "cpal-split,cpal-committee,linear-cp,random", "--downstream")
+    assert rc == 0
+    res = rec["results"][0]
+    assert list(res["strategies"]) == ["cpal-split", "cpal-committee", "linear-cp", "random"]  # as asked
+    for name, sm in res["summary"].items():
+        assert 0.0 <= sm["auc_mean"] <= 1.0 and 0.0 <= sm["down_auc_mean"] <= 1.0
+        assert len(sm["auc"]) == 2 and "auc_diff_mean" in sm
+    out = capsys.readouterr().out
+    assert "AUC (95% CI)" in out and "downstream MLP (100, 100)" in out
+
+
 def test_theorem_6_3_centroid_cuts_keep_at_most_1_minus_1_over_e(tmp_path):
     png = tmp_path / "vol.png"
     rc, rec = _run(tmp_path, "--dataset", "spiral", "--patterns", "4", "--budget", "20", "--track-volume",
@@ -94,6 +107,9 @@ def test_theorem_6_3_centroid_cuts_keep_at_most_1_minus_1_over_e(tmp_path):
     (["--solver-option", "novalue"], 2, "KEY=VALUE"),
     (["--option", "novalue"], 2, "KEY=VALUE"),
     (["--seed", "-3"], 2, "--seed"),
+    (["--compare", "--strategies", "cpal,oracle"], 2, "unknown ['oracle']"),
+    (["--compare", "--strategies", ","], 2, "empty list"),
+    (["--query", "committe"], 2, "invalid choice"),
 ])
 def test_bad_input_exit_codes(argv, code, msg, capsys):
     assert main(["cpal", *argv, "--no-progress", "-q"]) == code

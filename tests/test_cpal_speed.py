@@ -81,6 +81,47 @@ def test_failed_prune_check_falls_back_to_the_full_lp(monkeypatch):
     assert fs.objective == pytest.approx(ref.objective, rel=1e-7)
 
 
+def test_auto_backend_sends_big_lps_to_clarabel_with_the_same_optimum(monkeypatch):
+    import relulp.cpal.final as final
+
+    tree = sample_tree(SPIRAL.X_train, 30, seed=0)
+    idx = np.arange(0, 80, 3)
+    y = SPIRAL.y_train[idx].astype(float)
+    small = final_solve(tree, SPIRAL.X_train, y, idx, objective="min_l1")  # the default is "auto"
+    assert small.lp_rows < final.AUTO_CLARABEL_ROWS
+    assert small.info["backend"] == "highs" and small.info["auto"] == {"chose": "highs", "rows": small.lp_rows}
+    monkeypatch.setattr(final, "AUTO_CLARABEL_ROWS", 10)  # this LP now counts as big
+    big = final_solve(tree, SPIRAL.X_train, y, idx, objective="min_l1")
+    assert big.info["backend"] == "clarabel" and big.status is Status.OPTIMAL
+    assert big.objective == pytest.approx(small.objective, rel=1e-6)
+    assert np.all(y * big.network.decision_function(SPIRAL.X_train[idx]).ravel() >= 1 - 1e-6)
+    # a HiGHS method or options given with "auto" keep HiGHS
+    assert final.auto_backend(10**6, method="simplex") == "highs"
+    assert final.auto_backend(10**6, solver_options={"presolve": "off"}) == "highs"
+    assert final.auto_backend(10**6) == "clarabel"
+
+
+def test_auto_backend_falls_back_to_highs_when_clarabel_is_not_optimal(monkeypatch):
+    import relulp.cpal.final as final
+    from relulp import solvers
+
+    real = solvers.solve
+
+    def clarabel_fails(lp, backend=None, **kw):
+        res = real(lp, backend=backend, **kw)
+        if backend == "clarabel":
+            res.status = Status.NUMERICAL_ERROR
+        return res
+
+    monkeypatch.setattr(final, "AUTO_CLARABEL_ROWS", 10)
+    monkeypatch.setattr(solvers, "solve", clarabel_fails)
+    tree = sample_tree(SPIRAL.X_train, 30, seed=0)
+    idx = np.arange(0, 80, 3)
+    fs = final_solve(tree, SPIRAL.X_train, SPIRAL.y_train[idx].astype(float), idx, objective="min_l1")
+    assert fs.status is Status.OPTIMAL and fs.info["backend"] == "highs"
+    assert fs.info["auto"]["fallback"] == "highs" and fs.info["auto"]["clarabel_status"] == "numerical_error"
+
+
 def test_extreme_rows_match_lp_redundancy():
     rng = np.random.default_rng(5)
     for d in (2, 3, 4):

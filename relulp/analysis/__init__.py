@@ -11,7 +11,8 @@ or nothing (then the rows must bound T); independent of CPAL.
 
 Modules (one job each): polytope (the body), blocks (column-block structure), linalg (Newton
 systems), chebyshev (Chebyshev centre, one LP / SOCP), analytic (analytic centre: barrier, Newton,
-primal-dual and phase I steps), sampling (hit-and-run, centroid), volumes (exact and multiphase
+primal-dual and phase I steps), dikin (the Dikin ellipsoid at an interior point: widths, N(0, H^-1) draws,
+short rounded hit-and-run walks), sampling (hit-and-run, centroid), volumes (exact and multiphase
 Monte Carlo volume, cut ratios), pruning (certified redundancy removal: the stages and their result)
 with certificates (redundancy certificates and their check), screens (zero, duplicate, bound-implied
 rows, block cones), clarkson (Clarkson's algorithm on a persistent HiGHS model) and vertex_simplex
@@ -22,6 +23,7 @@ bodies), plotting (2-D pictures), results and exceptions; _lp, _socp and _thread
 from . import bodies
 from .blocks import BlockStructure
 from .analytic import analytic_center
+from .dikin import DikinEllipsoid
 from .chebyshev import chebyshev_center
 from .exceptions import (
     AccuracyNotReachedError,
@@ -56,7 +58,7 @@ from .volumes import cut_ratio, exact_volume, volume
 __all__ = [
     "Polytope", "BlockStructure", "bodies",
     "chebyshev_center", "analytic_center", "sample", "centroid", "volume", "exact_volume", "cut_ratio",
-    "prune", "certificate_bound", "HitAndRun",
+    "prune", "certificate_bound", "HitAndRun", "DikinEllipsoid",
     "Bound", "BodyStatus", "CenterStatus", "VolumeStatus", "DropReason",
     "ChebyshevResult", "AnalyticCenterResult", "SampleResult", "CentroidResult", "VolumeResult",
     "CutRatioResult", "LevelRecord", "Certificate", "PruneResult",

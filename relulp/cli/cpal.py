@@ -38,7 +38,7 @@ DESCRIPTION = ("Cutting-plane training (Algorithm 1) and active learning (Algori
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Install ``relulp cpal`` on an argparse sub-parser collection."""
     from relulp.cpal.centers import CENTERS
-    from relulp.cpal.compare import STRATEGIES
+    from relulp.cpal.compare import DEFAULT_STRATEGIES, STRATEGIES
     from relulp.cpal.query import QUERY_RULES
     from relulp.objectives import OBJECTIVES
 
@@ -90,7 +90,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     f.add_argument("--lam", type=float, default=None, help="lambda of hinge / l1 / eps")
     f.add_argument("--beta", type=float, default=None,
                    help="--objective convex: weight of the group lasso (default 1e-5)")
-    f.add_argument("--backend", default="highs", help="LP backend (default highs)")
+    f.add_argument("--backend", default="auto", help="LP backend (default auto: clarabel for LPs of at least 10,000 rows, else highs)")
     f.add_argument("--method", default=None, help="backend method (default: the backend's)")
     f.add_argument("--time-limit", type=float, default=None, help="seconds for the final LP")
     f.add_argument("--solver-option", "--option", dest="solver_option", action="append", default=[],
@@ -99,7 +99,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     c.add_argument("--compare", action="store_true", help="accuracy-vs-labels curves against the baselines")
     c.add_argument("--seeds", type=int, default=3, help="number of seeds (0..S-1; default 3)")
     c.add_argument("--grid", default=None, metavar="L1,L2,...", help="label counts of the curves (default: 8 steps up to --budget)")
-    c.add_argument("--strategies", default=",".join(STRATEGIES), help=f"subset of {','.join(STRATEGIES)}")
+    c.add_argument("--strategies", default=",".join(DEFAULT_STRATEGIES),
+                   help=f"subset of {','.join(STRATEGIES)} (default {','.join(DEFAULT_STRATEGIES)})")
+    c.add_argument("--downstream", action="store_true",
+                   help="also train an MLP with two hidden layers (100, 100) on each strategy's labels")
     from relulp import distributed
 
     distributed.add_arguments(c)  # --workers / --scheduler: the (seed, strategy) runs as Dask tasks
@@ -156,7 +159,8 @@ def _check_args(args) -> None:
     check_seed(args.seed)
     check_time_limit(args.time_limit)
     solver_options(args.solver_option)  # KEY=VALUE syntax, before any work
-    check_solver_names(args.backend, args.method)
+    # "auto" picks clarabel or highs by LP size (relulp.cpal.final.auto_backend); a --method is HiGHS's then
+    check_solver_names("highs" if args.backend == "auto" else args.backend, args.method)
 
 
 def run(args) -> int:
@@ -279,8 +283,12 @@ def _run_single(args, say, ds, n_patterns):
     return rec, ok
 
 
+def _fmt_ci(mean: float, half: float) -> str:
+    return f"{mean:.3f}" + ("" if half != half else f" ± {half:.3f}")
+
+
 def _run_compare(args, say, n_patterns) -> dict:
-    from relulp.cpal.compare import compare
+    from relulp.cpal.compare import DOWNSTREAM_LAYERS, STRATEGIES, compare
     from relulp.cpal.data import load_dataset
 
     grid = None
@@ -290,6 +298,9 @@ def _run_compare(args, say, n_patterns) -> dict:
         except ValueError:
             raise UsageError(f"--grid must be comma-separated integers, got {args.grid!r}") from None
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
+    bad = sorted(set(strategies) - set(STRATEGIES))
+    if bad or not strategies:
+        raise UsageError(f"--strategies: unknown {bad or 'empty list'}; choose from {','.join(STRATEGIES)}")
     results = []
     t0 = time.perf_counter()
     for spec in [s.strip() for s in args.dataset.split(",") if s.strip()]:
@@ -301,13 +312,21 @@ def _run_compare(args, say, n_patterns) -> dict:
                       n_patterns=n_patterns, strategies=strategies, center=args.center or "analytic",
                       objective=args.objective or "min_l1", lam=args.lam, backend=args.backend, method=args.method,
                       time_limit=args.time_limit, solver_options=solver_options(args.solver_option),
-                      progress=not (args.no_progress or args.quiet), workers=getattr(args, "workers", 1),
-                      scheduler=getattr(args, "scheduler", None))
+                      downstream=args.downstream, progress=not (args.no_progress or args.quiet),
+                      workers=getattr(args, "workers", 1), scheduler=getattr(args, "scheduler", None))
         results.append(res)
         width = max(len(s) for s in res["strategies"])
-        say(f"{'labels':<{width + 2}}" + "".join(f"{g:>8}" for g in res["grid"]))
+        say(f"{'labels':<{width + 2}}" + "".join(f"{g:>8}" for g in res["grid"]) + "      AUC (95% CI)")
         for name, r in res["strategies"].items():
-            say(f"{name:<{width + 2}}" + "".join(f"{m:>8.3f}" for m in r["mean"]) + f"   ({r['seconds']:.1f} s)")
+            sm = res["summary"][name]
+            say(f"{name:<{width + 2}}" + "".join(f"{m:>8.3f}" for m in r["mean"])
+                + f"   {_fmt_ci(sm['auc_mean'], sm['auc_ci'])}   ({r['seconds']:.1f} s)")
+        if args.downstream:
+            say(f"downstream MLP {DOWNSTREAM_LAYERS}, on each strategy's labels:")
+            for name, r in res["strategies"].items():
+                sm = res["summary"][name]
+                say(f"{name:<{width + 2}}" + "".join(f"{m:>8.3f}" for m in r["downstream_mean"])
+                    + f"   {_fmt_ci(sm['down_auc_mean'], sm['down_auc_ci'])}")
     rec = {"command": "cpal", "mode": "compare", "results": results, "seconds": time.perf_counter() - t0}
     if args.plot:
         from relulp.cpal.plots import plot_compare

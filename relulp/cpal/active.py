@@ -18,7 +18,8 @@ from .centers import chebyshev_radius
 from .cuts import CutModel
 from .exceptions import BudgetError, EmptyVersionSpaceError, InvalidParameterError, OracleError
 from .history import History, Step
-from .query import QUERY_RULES, REGRESSION_QUERY_RULES, Diversity, round_plan, select
+from .query import QUERY_RULES, REGRESSION_QUERY_RULES, VERSION_SPACE_RULES, Diversity, round_plan, select, \
+    version_space_key
 from .sklearn_compat import OPEN_UNIT_INTERVAL, EstimatorNotFittedError, PoorScoreTags, store_params, validate_data
 from .status import FitStatus
 
@@ -66,6 +67,7 @@ class _ActiveMixin:
         p = self._common_params()
         rules = QUERY_RULES if self._task == "classification" else REGRESSION_QUERY_RULES
         p["query"] = _check_choice(self.query, "query", rules)
+        p["query_options"] = self._query_options()
         p.update(self._batch_params())
         if y is not None and oracle is not None:
             raise InvalidParameterError("give the labels y or an oracle, not both")
@@ -143,6 +145,21 @@ class _ActiveMixin:
         self._run()
         return self
 
+    def _query_options(self) -> dict:
+        """``query_options`` of the version-space rules, checked (regression has none)."""
+        opts = {"committee_size": 16, "committee_steps": 8}
+        given = getattr(self, "query_options", None)
+        if given is None:
+            return opts
+        if not isinstance(given, dict):
+            raise InvalidParameterError(f"query_options must be a dict or None, got {type(given).__name__}")
+        bad = set(given) - set(opts)
+        if bad:
+            raise InvalidParameterError(f"unknown query_options {sorted(bad)}; known: {sorted(opts)}")
+        for key, v in given.items():
+            opts[key] = _check_int(v, f"query_options[{key!r}]")
+        return opts
+
     def _batch_params(self) -> dict:
         """``batch_size`` and ``stop_radius_ratio``, checked (read at ``fit`` and again at ``resume``)."""
         ratio = _check_real(self.stop_radius_ratio, "stop_radius_ratio", allow_none=True)
@@ -207,8 +224,25 @@ class _ActiveMixin:
         # batch mode: picks after the first plan are conditioned on the round's earlier picks (query.py)
         div = Diversity(self._cut_model.F) if bs > 1 and rule != "random" and self._condition_batches else None
         self._round = {"space": k, "plan": list(round_plan(rule, bs)), "step": step, "unit": len(round_plan(rule)),
-                       "picked": 0, "diversity": div}
+                       "picked": 0, "diversity": div, "key": self._version_space_key(k, rule, step)}
         return True
+
+    def _version_space_key(self, k: int, rule: str, step: Step):
+        """The keys of a version-space rule for this round (query.py); None for the other rules."""
+        if rule not in VERSION_SPACE_RULES:
+            return None
+        from relulp.exceptions import DataError
+
+        vs = self._spaces[k]
+        t0 = time.perf_counter()
+        try:
+            key = version_space_key(rule, vs.polytope, vs.theta, self._cut_model.F, self._f[k], self._rng,
+                                    **self._p["query_options"])
+        except DataError as exc:  # the centre is not strictly interior (e.g. an inaccurate centroid)
+            step.center_info["query_fallback"] = f"uncertainty ({exc})"
+            return None
+        step.center_info["query_seconds"] = time.perf_counter() - t0
+        return key
 
     def _volume_shrunk(self, k: int, info: dict) -> bool:
         """The volumetric stopping rule: measure space k's Chebyshev radius (once per version of the space)
@@ -259,7 +293,8 @@ class _ActiveMixin:
                 k = rnd["space"]
                 div = rnd["diversity"]
                 rho = div.rho() if div is not None and rnd["picked"] >= rnd["unit"] else None
-                i = select(rnd["plan"][0], self._f[k], ~self._queried, self._rng, rho=rho)
+                key = rnd["key"] if rnd["key"] is not None else self._f[k]
+                i = select(rnd["plan"][0], key, ~self._queried, self._rng, rho=rho)
                 label, cls = self._ask(i)  # may raise OracleError: nothing has changed yet
                 rnd["plan"].pop(0)
                 rnd["picked"] += 1
@@ -343,8 +378,13 @@ class CPALClassifier(PoorScoreTags, ClassifierMixin, _ClassifierOps, _ActiveMixi
     ----------
     budget : int, default 20
         Labels the learner may look at (every label looked at counts, cut or not). At most the pool size.
-    query : {"confidence", "uncertainty", "random"}, default "confidence"
-        The paper's min/max rule, argmin |f|, or uniform sampling (:mod:`relulp.cpal.query`).
+    query : {"confidence", "uncertainty", "random", "split", "committee"}, default "confidence"
+        The paper's min/max rule, argmin |f|, uniform sampling, or a version-space rule: the most even
+        split of the version space by its Dikin ellipsoid, or query by committee with members sampled
+        from the version space (:mod:`relulp.cpal.query`).
+    query_options : dict, optional
+        ``committee_size`` (default 16) and ``committee_steps`` (hit-and-run moves per member, default 8)
+        of ``query="committee"``.
     classes : sequence, optional
         The classes an oracle can return (default: the classes of ``y``, or {-1, +1} with an oracle).
         More than two classes: one-vs-rest.
@@ -374,14 +414,15 @@ class CPALClassifier(PoorScoreTags, ClassifierMixin, _ClassifierOps, _ActiveMixi
         "every class (scikit-learn 1.6 dropped that assertion, and the check passes there)",
     }
     _parameter_constraints = _constraints("classification", budget=[_POS_INT], query=[StrOptions(set(QUERY_RULES))],
-                                          classes=[None, "array-like"], batch_size=[_POS_INT],
-                                          stop_radius_ratio=[OPEN_UNIT_INTERVAL, None])
+                                          query_options=[dict, None], classes=[None, "array-like"],
+                                          batch_size=[_POS_INT], stop_radius_ratio=[OPEN_UNIT_INTERVAL, None])
 
-    def __init__(self, *, budget=20, query="confidence", classes=None, batch_size=1, stop_radius_ratio=None,
+    def __init__(self, *, budget=20, query="confidence", query_options=None, classes=None, batch_size=1,
+                 stop_radius_ratio=None,
                  n_patterns=1000, patterns=None,
                  fit_intercept=True, center="analytic", bound=None, radius=1.0, center_tol=1e-12,
                  center_options=None, prune=False, prune_options=None, track_volume=False, volume_options=None,
-                 max_cuts=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
+                 max_cuts=None, final_solve=False, final_objective=None, final_lam=None, backend="auto",
                  method=None, time_limit=None, solver_options=None, memory_limit=None, random_state=None,
                  progress=False):
         store_params(self, locals())
@@ -413,7 +454,7 @@ class CPALRegressor(PoorScoreTags, RegressorMixin, _ActiveMixin, _CuttingPlaneBa
                  n_patterns=1000, patterns=None,
                  fit_intercept=True, center="analytic", bound=None, radius=1.0, center_tol=1e-12,
                  center_options=None, prune=False, prune_options=None, track_volume=False, volume_options=None,
-                 max_cuts=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
+                 max_cuts=None, final_solve=False, final_objective=None, final_lam=None, backend="auto",
                  method=None, time_limit=None, solver_options=None, memory_limit=None, random_state=None,
                  progress=False):
         store_params(self, locals())

@@ -470,7 +470,8 @@ _COMMON_DOC = """
     final_lam : float, optional
         lambda of ``hinge`` / ``l1`` / ``eps``.
     backend, method, time_limit, solver_options :
-        The LP solver of the final solve (:func:`solvers.solve`).
+        The LP solver of the final solve (:func:`solvers.solve`). ``backend="auto"`` (default): Clarabel for
+        LPs of at least 10,000 rows, else HiGHS (:func:`relulp.cpal.final.auto_backend`).
     memory_limit : int, optional
         Byte cap on LP builds (:func:`relulp.build_lp`).
     random_state : int, numpy Generator/RandomState or None

@@ -112,27 +112,39 @@ def _regression_panel(ax, learner, nets, ds, queried, cuts):
     ax.legend(fontsize=7)
 
 
-_COLORS = {"cpal": "tab:red", "uncertainty": "tab:orange", "random": "tab:blue", "mlp": "tab:green"}
+_COLORS = {"cpal": "tab:red", "uncertainty": "tab:orange", "random": "tab:blue", "mlp": "tab:green",
+           "cpal-uncertainty": "tab:purple", "cpal-split": "tab:brown", "cpal-committee": "tab:pink",
+           "linear-cp": "tab:gray"}
 _LABELS = {"cpal": "CPAL (LP trainer)", "uncertainty": "uncertainty (LP trainer)", "random": "random (LP trainer)",
-           "mlp": "random + MLPClassifier"}
+           "mlp": "random + MLPClassifier", "cpal-uncertainty": "CPAL, uncertainty rule",
+           "cpal-split": "CPAL, split rule", "cpal-committee": "CPAL, committee rule",
+           "linear-cp": "linear cutting planes (LP trainer)"}
+#: the CPAL loop with another rule, and the linear baseline: dashed
+_DASHED = {"cpal-uncertainty", "cpal-split", "cpal-committee", "linear-cp"}
 
 
 def plot_compare(results: list[dict], path: str) -> str:
-    """Accuracy against labels, mean +- one standard deviation over the seeds, one panel per data set."""
+    """Accuracy against labels, one panel per data set: the mean over the seeds, with a band of one standard
+    deviation when at most four strategies are drawn (more bands hide the curves)."""
     plt = _plt()
-    fig, axes = plt.subplots(1, len(results), figsize=(5.0 * len(results), 4.0), squeeze=False)
+    fig, axes = plt.subplots(1, len(results), figsize=(5.0 * len(results), 4.2), squeeze=False)
     for ax, res in zip(axes[0], results):
         grid = np.asarray(res["grid"])
+        bands = len(res["strategies"]) <= 4
+        low = 1.0
         for name, rec in res["strategies"].items():
             m, s = np.asarray(rec["mean"]), np.asarray(rec["std"])
-            ax.plot(grid, m, "o-", ms=3, color=_COLORS.get(name), label=_LABELS.get(name, name))
-            ax.fill_between(grid, m - s, m + s, color=_COLORS.get(name), alpha=0.15)
+            low = min(low, float(np.nanmin(m - s if bands else m)))
+            ax.plot(grid, m, "o--" if name in _DASHED else "o-", ms=3, color=_COLORS.get(name),
+                    label=_LABELS.get(name, name))
+            if bands:
+                ax.fill_between(grid, m - s, m + s, color=_COLORS.get(name), alpha=0.15)
         ax.set_xlabel("labels")
-        ax.set_ylabel("test accuracy")
-        ax.set_ylim(0.0, 1.02)
+        ax.set_ylabel("test accuracy (mean over seeds)")
+        ax.set_ylim(max(0.0, low - 0.05) if np.isfinite(low) else 0.0, 1.02)
         ax.set_title(f"{res['dataset']} ({len(res['seeds'])} seeds, pool {res['n_pool']})", fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return _save(fig, path)
 

@@ -10,12 +10,38 @@ confidence     the paper's rule: for s = +1, -1, argmin over the unqueried pool 
                confident negative (min f), then the most confident positive (max f) (Algorithm 4)
 uncertainty    argmin |f| (the point closest to the decision boundary)
 random         uniformly at random among the unqueried points
+split          the point whose cut splits the version space most evenly, judged by its Dikin ellipsoid
+               E at the centre (:mod:`relulp.analysis.dikin`): argmin |f_j| / w_j, w_j = sqrt(F_j H^-1
+               F_j^T) the half-width of E along the point's prediction (H: the barrier's Hessian)
+committee      query by committee with networks from the version space: ``committee_size`` hit-and-run
+               chains from the centre, rounded by E (``committee_steps`` moves each), vote on the pool;
+               argmin |mean_m sign(F_j theta_m)| (the most even vote), ties by the split key
 =============  ======================================================================================
 
 Ties are broken by the smallest pool index; no point is ever picked twice (the second pick of a
 confidence round excludes the first). Regression (Algorithm 6) uses the same rules on f: ``confidence``
 is min f then max f (what the reference code's regression loop asks, as its classification loop does);
 ``uncertainty`` is argmin |f| (the rule of the reference's IMDB sentiment script, for classification).
+
+The version-space rules (``split``, ``committee``)
+-------------------------------------------------
+A label y_j keeps the part {theta in T : y_j f_j(theta) >= 0} of the version space T. Whatever the label, the
+cut shrinks T the most in the worst case when the hyperplane F_j theta = 0 splits T in halves (the argument of
+query by committee, Seung, Opper & Sompolinsky 1992; Freund et al. 1997). ``uncertainty`` measures the
+distance of theta_c from that hyperplane in prediction units, |f_j|, which ignores the shape of T: a point
+whose prediction barely varies over T (a short width of T along F_j) is certain although |f_j| is small.
+``split`` divides by that width, estimated from the Dikin ellipsoid E = {theta : (theta - theta_c)^T H
+(theta - theta_c) <= 1} inside T (T lies inside theta_c + m' E at the analytic centre): |f_j| / w_j is the
+number of ellipsoid half-widths between the centre and the hyperplane (0: the hyperplane passes through the
+centre; >= 1: it misses E). Under the Gaussian model theta ~ N(theta_c, H^-1) it is the rule whose pick has
+the most even chance of either label. ``committee`` replaces the ellipsoid by sampled members of T (the
+poster's Algorithm 3 QUERY): short hit-and-run walks rounded by E, so their votes see the cone rows, not
+only their quadratic model; a walk of a few steps is not mixed (its members are spread over T, not certified
+uniform). Neither changes when a label cuts: like the other rules, a label cuts only when theta_c gets it
+wrong. Both cost one factorisation of H per centre (Woodbury with blocks) and n solves (``split``) or
+``committee_size * committee_steps`` solves plus one product F Theta (``committee``). They need a strictly
+interior centre; where the centre is not one (an inaccurate centroid), the round uses ``uncertainty``'s key
+and says so in its step's ``center_info["query_fallback"]``. Classification only.
 
 Batch mode (``batch_size = k``)
 -------------------------------
@@ -53,10 +79,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-QUERY_RULES = ("confidence", "uncertainty", "random")
+VERSION_SPACE_RULES = ("split", "committee")
+QUERY_RULES = ("confidence", "uncertainty", "random") + VERSION_SPACE_RULES
 REGRESSION_QUERY_RULES = ("confidence", "uncertainty", "random")
 
-_PLANS = {"confidence": ("min", "max"), "uncertainty": ("absmin",), "random": ("random",)}
+#: the version-space rules pick by their own key (:func:`version_space_key`) with the ``absmin`` pick
+_PLANS = {"confidence": ("min", "max"), "uncertainty": ("absmin",), "random": ("random",),
+          "split": ("absmin",), "committee": ("absmin",)}
 
 
 def round_plan(rule: str, batch_size: int = 1) -> tuple[str, ...]:
@@ -99,6 +128,33 @@ def select(pick: str, f: np.ndarray, available: np.ndarray, rng: np.random.Gener
     gc = np.where(np.isnan(gc), np.inf, gc)  # 0 / 0 cannot happen (g > 0); inf * 0 is not a key
     order = np.lexsort((idx, -r, gc))  # primary gc, then larger rho, then smaller index
     return int(idx[order[0]])
+
+
+def version_space_key(rule: str, P, theta, F, f, rng: np.random.Generator, *, committee_size: int = 16,
+                      committee_steps: int = 8) -> np.ndarray:
+    """(n,) keys of a version-space rule (smaller is picked first; the module docstring, *The version-space
+    rules*) for the pool predictor F (n, N) and its predictions f = F theta at the centre theta of the body P.
+
+    ``split``: |f_j| / w_j with w_j the Dikin half-width along F_j (inf where w_j = 0: a prediction that no
+    member of T changes). ``committee``: |v_j| + (2 / K) (s_j / (1 + s_j)) / 2 with v_j the mean vote of K =
+    ``committee_size`` members and s_j the split key; the second term, < 1 / K, only breaks ties between equal
+    votes (votes differ by multiples of 2 / K). Raises DataError when theta is not strictly inside P.
+    """
+    from relulp.analysis.dikin import DikinEllipsoid
+
+    E = DikinEllipsoid(P, theta)
+    w = E.widths(F)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        split = np.where(w > 0, np.abs(f) / w, np.inf)
+    if rule == "split":
+        return split
+    if rule != "committee":
+        raise ValueError(f"unknown version-space rule {rule!r}")
+    K = int(committee_size)
+    members = E.walk(K, committee_steps, rng)
+    votes = np.sign(np.asarray(F @ members)).mean(axis=1)
+    tie = np.where(np.isfinite(split), split / (1.0 + split), 1.0)
+    return np.abs(votes) + tie / K
 
 
 class Diversity:

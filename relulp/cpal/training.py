@@ -175,7 +175,7 @@ class CuttingPlaneClassifier(ClassifierMixin, _ClassifierOps, _TrainerMixin, _Cu
     def __init__(self, *, n_patterns=1000, patterns=None, fit_intercept=True, center="analytic", bound=None,
                  radius=1.0, center_tol=1e-12, center_options=None, prune=False, prune_options=None,
                  track_volume=False, volume_options=None, max_cuts=None, max_iter=1000, batch_size=1,
-                 max_time=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
+                 max_time=None, final_solve=False, final_objective=None, final_lam=None, backend="auto",
                  method=None, time_limit=None, solver_options=None, memory_limit=None, random_state=None,
                  progress=False):
         store_params(self, locals())
@@ -201,7 +201,7 @@ class CuttingPlaneRegressor(RegressorMixin, _TrainerMixin, _CuttingPlaneBase):
     def __init__(self, *, eps=1e-3, n_patterns=1000, patterns=None, fit_intercept=True, center="analytic",
                  bound=None, radius=1.0, center_tol=1e-12, center_options=None, prune=False, prune_options=None,
                  track_volume=False, volume_options=None, max_cuts=None, max_iter=1000, batch_size=1,
-                 max_time=None, final_solve=False, final_objective=None, final_lam=None, backend="highs",
+                 max_time=None, final_solve=False, final_objective=None, final_lam=None, backend="auto",
                  method=None, time_limit=None, solver_options=None, memory_limit=None, random_state=None,
                  progress=False):
         store_params(self, locals())
